@@ -1,0 +1,324 @@
+"""The `migwatch` command: a thin layer over the library. See README.md for the contract."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from flows.settings import Settings, configure_prefect_environment, load_settings
+from monitors.errors import InputError, MigwatchError
+
+DB_HELP = "database URL (default: MIGWATCH_DATABASE_URL, the config file, or the SQLite file in the data folder)"
+
+
+def _add_common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", metavar="URL", help=DB_HELP)
+    parser.add_argument(
+        "--config", metavar="FILE", type=Path, help="config file (TOML; default: MIGWATCH_CONFIG or ~/.config/migwatch/config.toml)"
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="migwatch",
+        description="Monitor news on UK–Italy cooperation on migration and alert on crossing figures and ministerial visits.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    replay = commands.add_parser(
+        "replay",
+        help="replay fixture documents through the pipeline and preview the digest",
+        description="Read fixture documents (headline on line 1, page text after), classify them, "
+        "store the new ones, group them into stories, print the digest and write it as HTML. "
+        "Delivers nothing.",
+    )
+    replay.add_argument("paths", nargs="*", metavar="PATH", type=Path, help="fixture file or folder (default: seeds/)")
+    _add_common(replay)
+
+    classify = commands.add_parser(
+        "classify",
+        help="classify JSON Lines items; stores nothing",
+        description="Read JSON Lines items ('id' and 'title' required; 'summary', 'content', 'url', "
+        "'published', 'source' optional) and write one JSON line per item with relevance, score, "
+        "crossing figures and ministerial visits.",
+    )
+    classify.add_argument("file", nargs="?", default="-", metavar="FILE", help="JSON Lines file, or - for standard input (default)")
+    classify.add_argument("--explain", action="store_true", help="add the rules that fired, and where, to each line")
+    classify.add_argument("--topic", metavar="FILE", type=Path, help="topic file (default: the built-in UK–Italy migration topic)")
+
+    digest = commands.add_parser(
+        "digest",
+        help="send (or with --dry-run, show) the digest of stories not yet delivered",
+        description="The digest of stories not yet delivered that carry a crossing figure or a "
+        "ministerial visit. Without --dry-run, stories are marked delivered to each channel that took "
+        "them (the terminal when no channel is configured).",
+    )
+    digest.add_argument("--format", choices=["text", "html", "json"], default="text", help="output format (default: text)")
+    digest.add_argument("--dry-run", action="store_true", help="show what the next run would deliver; change nothing")
+    digest.add_argument(
+        "--notify", metavar="URL", action="append", default=[], help="apprise URL to send to (repeatable; adds to MIGWATCH_NOTIFY_URLS)"
+    )
+    _add_common(digest)
+
+    items = commands.add_parser("items", help="list stored items", description="List the stored items with their classification.")
+    items.add_argument("--format", choices=["table", "json", "csv"], default="table", help="output format (default: table)")
+    items.add_argument("--relevant", action="store_true", help="only relevant items")
+    _add_common(items)
+    return parser
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return load_settings(getattr(args, "config", None), database_url=getattr(args, "db", None))
+
+
+# ---------------------------------------------------------------- replay
+def cmd_replay(args: argparse.Namespace) -> int:
+    from flows import pipeline
+    from monitors.fixtures import fixture_paths, read_fixture
+    from monitors.notify import TERMINAL
+    from monitors.render import render_text
+    from storage.engine import open_engine
+
+    settings = _settings(args)
+    paths = args.paths or [Path("seeds")]
+    # Check everything a user can get wrong before Prefect starts, so errors are one clear line.
+    for path in fixture_paths(paths):
+        read_fixture(path)
+    open_engine(settings.database_url).dispose()
+
+    configure_prefect_environment()
+    from flows.replay import replay_flow
+
+    pipeline.to_stderr(f"Replaying {', '.join(str(p) for p in paths)} into {_safe(settings.database_url)}")
+    report, digest = replay_flow(
+        [str(p) for p in paths],
+        settings.database_url,
+        settings.notify_urls or [TERMINAL],
+        str(settings.topic_file) if settings.topic_file else None,
+    )
+    print(
+        f"Stored {report.new} new item(s) ({report.relevant_new} relevant), "
+        f"{report.updated} updated, {report.unchanged} already stored, from {report.documents} document(s)."
+    )
+    print()
+    print("Digest preview (nothing is sent; `migwatch digest` delivers):")
+    print()
+    print(render_text(digest))
+    html_path = pipeline.write_html(digest, settings.digests_path)
+    print(f"HTML digest written to {html_path}")
+    return 0
+
+
+def _safe(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "<database>"
+
+
+# ---------------------------------------------------------------- classify
+def _parse_published(value: Any) -> datetime | None:
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str):
+        raise ValueError("'published' must be an ISO 8601 string")
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        from email.utils import parsedate_to_datetime
+
+        try:
+            return parsedate_to_datetime(value)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"'published' is not a date: {value!r}") from exc
+
+
+def _item_from_json(data: Any) -> Any:
+    from monitors.models import FeedItem
+
+    if not isinstance(data, dict):
+        raise ValueError("each line must be a JSON object")
+    for key in ("id", "title"):
+        if key not in data or data[key] in (None, ""):
+            raise ValueError(f"'{key}' is required")
+    for key in ("summary", "content", "url", "source"):
+        if data.get(key) is not None and not isinstance(data[key], str):
+            raise ValueError(f"'{key}' must be a string")
+    return FeedItem(
+        id=str(data["id"]),
+        title=str(data["title"]),
+        summary=data.get("summary") or "",
+        content=data.get("content") or "",
+        url=data.get("url"),
+        published=_parse_published(data.get("published")),
+        source=data.get("source"),
+    )
+
+
+def cmd_classify(args: argparse.Namespace) -> int:
+    from monitors.classify import classify
+    from monitors.topic import load_topic
+
+    topic = load_topic(args.topic)
+    if args.file == "-":
+        stream: io.TextIOBase | Any = sys.stdin
+    else:
+        try:
+            stream = open(args.file, encoding="utf-8", errors="replace")  # noqa: SIM115
+        except OSError as exc:
+            raise InputError(f"{args.file}: cannot read: {exc.strerror}") from exc
+    failures = 0
+    seen_any = False
+    with stream:
+        for number, line in enumerate(stream, start=1):
+            if not line.strip():
+                continue
+            seen_any = True
+            try:
+                item = _item_from_json(json.loads(line))
+            except (json.JSONDecodeError, ValueError) as exc:
+                failures += 1
+                reason = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
+                print(f"migwatch: line {number}: skipped: {reason}", file=sys.stderr)
+                continue
+            result = classify(topic, item)
+            out: dict[str, Any] = {"id": item.id}
+            data = result.to_dict()
+            out.update(
+                relevant=result.relevant,
+                score=data["score"],
+                crossing_figures=data["crossing_figures"],
+                ministerial_visits=data["ministerial_visits"],
+            )
+            if args.explain:
+                out["explanation"] = data["rules"]
+            sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
+    if not seen_any:
+        raise InputError(f"{'standard input' if args.file == '-' else args.file}: no items (expected JSON Lines)")
+    if failures:
+        print(f"migwatch: {failures} line(s) skipped", file=sys.stderr)
+        return 1
+    return 0
+
+
+# ---------------------------------------------------------------- digest
+def _print_digest(digest: Any, fmt: str) -> None:
+    from monitors.render import render_html, render_json, render_text
+
+    if fmt == "json":
+        print(render_json(digest))
+    elif fmt == "html":
+        print(render_html(digest))
+    else:
+        print(render_text(digest), end="")
+
+
+def cmd_digest(args: argparse.Namespace) -> int:
+    from flows import pipeline
+    from monitors.notify import TERMINAL, mask_url
+    from storage.engine import open_engine
+
+    settings = _settings(args)
+    channels = list(dict.fromkeys([*settings.notify_urls, *args.notify]))
+    engine = open_engine(settings.database_url)
+    if args.dry_run:
+        digest, _ = pipeline.pending_digest(engine, channels or [TERMINAL])
+        _print_digest(digest, args.format)
+        if channels:
+            print(f"(dry run: would send to {', '.join(mask_url(c) for c in channels)})", file=sys.stderr)
+        return 0
+    engine.dispose()
+    configure_prefect_environment()
+    from flows.digest_flow import digest_flow
+
+    report = digest_flow(settings.database_url, channels)
+    if not channels:
+        if report.digest is None:
+            print("No new stories to deliver.", file=sys.stderr)
+        else:
+            _print_digest(report.digest, args.format)
+    else:
+        if report.digest is None and not report.failed:
+            print("No new stories to deliver.", file=sys.stderr)
+        for label, count in report.delivered.items():
+            print(f"Delivered {count} story(ies) to {label}", file=sys.stderr)
+        for label, reason in report.failed.items():
+            print(f"migwatch: delivery failed: {reason}; it will be retried on the next run", file=sys.stderr)
+    return 4 if report.failed else 0
+
+
+# ---------------------------------------------------------------- items
+def cmd_items(args: argparse.Namespace) -> int:
+    from storage.engine import open_engine
+    from storage.repository import list_items
+
+    settings = _settings(args)
+    engine = open_engine(settings.database_url)
+    rows = list_items(engine, relevant_only=args.relevant)
+    records = [
+        {
+            "id": r.id,
+            "title": r.title,
+            "source": r.source,
+            "url": r.url,
+            "published": r.published.isoformat() if r.published else None,
+            "first_seen": r.first_seen.isoformat(),
+            "relevant": r.relevant,
+            "score": round(r.score, 3),
+            "story_id": r.story_id,
+            "crossing_figures": [f["count"] for f in r.crossing_figures],
+            "ministerial_visits": [f"{v['minister']} -> {v['destination']}" for v in r.ministerial_visits],
+        }
+        for r in rows
+    ]
+    if args.format == "json":
+        print(json.dumps(records, ensure_ascii=False, indent=2))
+    elif args.format == "csv":
+        writer = csv.writer(sys.stdout)
+        writer.writerow(["id", "title", "source", "url", "published", "relevant", "score", "story_id", "crossing_figures", "ministerial_visits"])
+        for rec in records:
+            writer.writerow(
+                [rec["id"], rec["title"], rec["source"], rec["url"], rec["published"], rec["relevant"], rec["score"], rec["story_id"],
+                 " ".join(str(c) for c in rec["crossing_figures"]), "; ".join(rec["ministerial_visits"])]
+            )
+    else:
+        if not records:
+            print("No items stored yet.")
+        for rec in records:
+            mark = "*" if rec["relevant"] else " "
+            title = rec["title"] if len(rec["title"]) <= 70 else rec["title"][:69] + "…"
+            print(f"{rec['id']:>5} {mark} {rec['score']:.2f}  {title}")
+        if records:
+            print(f"{len(records)} item(s); * = relevant")
+    return 0
+
+
+COMMANDS = {"replay": cmd_replay, "classify": cmd_classify, "digest": cmd_digest, "items": cmd_items}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except MigwatchError as exc:
+        print(f"migwatch: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("migwatch: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

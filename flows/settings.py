@@ -1,0 +1,123 @@
+"""The one settings object: defaults, then the config file, then MIGWATCH_* variables, then flags.
+
+This is the only module that reads the environment.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from monitors.errors import ConfigError
+
+
+def _data_home() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "migwatch"
+
+
+def _config_home() -> Path:
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "migwatch" / "config.toml"
+
+
+DEFAULT_DATA_DIR = _data_home()
+DEFAULT_CONFIG_FILE = _config_home()
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="MIGWATCH_", extra="forbid")
+
+    database_url: str = Field(
+        default=f"sqlite:///{DEFAULT_DATA_DIR / 'migwatch.db'}",
+        description="SQLAlchemy URL of migwatch's database (SQLite or PostgreSQL).",
+    )
+    data_dir: Path = DEFAULT_DATA_DIR
+    digest_dir: Path | None = Field(default=None, description="Where HTML digests are written.")
+    notify_urls: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    topic_file: Path | None = None
+    feeds_file: Path | None = None
+
+    # fetching limits
+    connect_timeout: float = 10.0
+    read_timeout: float = 20.0
+    feed_timeout: float = 60.0
+    max_body_bytes: int = 10 * 1024 * 1024
+    max_redirects: int = 5
+    concurrency: int = 16
+    user_agent: str = "migwatch/0.1 (+https://github.com/migwatch/migwatch; news monitor)"
+
+    # schedules
+    poll_interval_minutes: int = 15
+    digest_time: str = "07:00"
+    digest_timezone: str = "Europe/London"
+
+    @field_validator("notify_urls", mode="before")
+    @classmethod
+    def _split_urls(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [part for part in value.replace("\n", ",").split(",") if part.strip()]
+        return value
+
+    @property
+    def digests_path(self) -> Path:
+        return self.digest_dir or self.data_dir / "digests"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        path = _CONFIG_FILE[0]
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        if path is not None and path.exists():
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=path))
+        return tuple(sources)
+
+
+_CONFIG_FILE: list[Path | None] = [None]
+
+
+def config_file_from_env() -> Path:
+    return Path(os.environ.get("MIGWATCH_CONFIG") or DEFAULT_CONFIG_FILE)
+
+
+def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:
+    """Settings from every layer; `overrides` are the command-line flags that were given."""
+    path = config_file or config_file_from_env()
+    if config_file is not None and not config_file.exists():
+        raise ConfigError(f"config file not found: {config_file}")
+    _CONFIG_FILE[0] = path
+    try:
+        return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "settings"
+        raise ConfigError(f"bad setting {where}: {first['msg']}") from exc
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"config file {path} cannot be read: {exc}") from exc
+
+
+def configure_prefect_environment() -> None:
+    """Defaults that keep Prefect's output clean; a user's own PREFECT_* settings still win.
+
+    Analytics off: with it on, the ephemeral server's telemetry write races its own start-up and
+    logs "database is locked" tracebacks on SQLite. Logging at WARNING: our CLI prints progress.
+    """
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    os.environ.setdefault("PREFECT_LOGGING_LOG_PRINTS", "false")

@@ -1,0 +1,167 @@
+"""Item -> Classification: is it on topic, how sure, why, and which figures and visits it reports."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from monitors.dates import as_date
+from monitors.entities import Mention, find_mentions
+from monitors.figures import extract_figures
+from monitors.models import Classification, CrossingFigure, FeedItem, RuleHit
+from monitors.text import Sentence, article_sentences, detect_language
+from monitors.topic import Topic
+from monitors.visits import extract_visits
+
+_DIGIT = re.compile(r"\d")
+
+
+@dataclass(slots=True)
+class _SentenceSignals:
+    uk: list[str]
+    italy: list[str]
+    migration: list[str]
+
+
+def _signals(topic: Topic, sentence: Sentence, mentions: list[Mention]) -> _SentenceSignals:
+    uk = [m.text for m in mentions if m.entity.country == "uk"]
+    italy = [m.text for m in mentions if m.entity.country == "it"]
+    uk += [m.group(0) for m in topic.uk_terms.finditer(sentence.text)]
+    italy += [m.group(0) for m in topic.italy_terms.finditer(sentence.text)]
+    migration = [m.group(0) for m in topic.migration_terms.finditer(sentence.text)]
+    return _SentenceSignals(uk, italy, migration)
+
+
+def classify(topic: Topic, item: FeedItem) -> Classification:
+    """Classify one item. Pure: the same item and topic always give the same answer."""
+    page = bool(item.content)
+    body = item.text
+    whole = f"{item.title}\n{body}"
+    italian_named = topic.prefilter.search(whole) is not None
+    may_have_figures = _DIGIT.search(whole) is not None and topic.figure_context.search(whole) is not None
+    if not italian_named and not may_have_figures:
+        # The cheap first pass: most of a feed mix stops here.
+        return Classification(relevant=False, score=0.0, language=detect_language(whole))
+
+    sentences = article_sentences(item.title, body, page=page)
+    published = as_date(item.published)
+    figures: list[CrossingFigure] = (
+        extract_figures(topic, sentences, published) if may_have_figures else []
+    )
+    if not italian_named:
+        return Classification(
+            relevant=False,
+            score=0.0,
+            crossing_figures=tuple(figures),
+            language=detect_language(whole),
+        )
+
+    mentions = find_mentions(topic, sentences)
+    visits = extract_visits(topic, sentences, mentions, published)
+    by_sentence: dict[int, list[Mention]] = {}
+    for mention in mentions:
+        by_sentence.setdefault(mention.sentence, []).append(mention)
+    signals = [_signals(topic, s, by_sentence.get(s.index, [])) for s in sentences]
+    score, hits = _score(topic, sentences, signals, mentions, bool(visits))
+    return Classification(
+        relevant=score >= topic.relevant_threshold,
+        score=score,
+        rules=tuple(hits),
+        crossing_figures=tuple(figures),
+        ministerial_visits=tuple(visits),
+        language=detect_language(whole),
+    )
+
+
+def _score(
+    topic: Topic,
+    sentences: list[Sentence],
+    signals: list[_SentenceSignals],
+    mentions: list[Mention],
+    visit_found: bool,
+) -> tuple[float, list[RuleHit]]:
+    weights = topic.weights
+    hits: list[RuleHit] = []
+    has_uk = any(s.uk for s in signals)
+    has_italy = any(s.italy for s in signals)
+    has_migration = any(s.migration for s in signals)
+    for fuzzy in (m for m in mentions if m.fuzzy):
+        hits.append(RuleHit("fuzzy_name", f"{fuzzy.text} ~ {fuzzy.entity.person.name if fuzzy.entity.person else ''}", _where(sentences, fuzzy.sentence), 0.0))
+    if not (has_uk and has_italy and has_migration):
+        missing = [n for n, ok in (("UK actor", has_uk), ("Italian actor", has_italy), ("migration term", has_migration)) if not ok]
+        hits.append(RuleHit("required_combination", "missing: " + ", ".join(missing), "document", 0.0))
+        return 0.0, hits
+
+    raw = 0.0
+    title = signals[0] if sentences and sentences[0].where == "title" else None
+    if title is not None:
+        if title.uk and title.italy and title.migration:
+            raw += weights.title_all_three
+            hits.append(RuleHit("title_all_three", _joined(title), "title", weights.title_all_three))
+        elif title.migration and (title.uk or title.italy):
+            raw += weights.title_two
+            hits.append(RuleHit("title_two", _joined(title), "title", weights.title_two))
+
+    cooccurring = 0
+    for index, signal in enumerate(signals):
+        if not (signal.uk and signal.italy):
+            continue
+        window = signals[max(0, index - 1) : index + 2]
+        if any(s.migration for s in window):
+            cooccurring += 1
+            if cooccurring <= weights.max_cooccurring_sentences:
+                raw += weights.sentence_cooccurrence
+                hits.append(
+                    RuleHit(
+                        "sentence_cooccurrence",
+                        _joined(signal, window),
+                        _where(sentences, sentences[index].index),
+                        weights.sentence_cooccurrence,
+                    )
+                )
+
+    named_uk = {m.entity.key for m in mentions if m.entity.country == "uk" and m.entity.kind != "place"}
+    named_it = {m.entity.key for m in mentions if m.entity.country == "it" and m.entity.kind != "place"}
+    if named_uk and named_it:
+        raw += weights.named_pair
+        hits.append(
+            RuleHit("named_pair", ", ".join(sorted(named_uk | named_it)), "document", weights.named_pair)
+        )
+
+    terms = {t.lower() for s in signals for t in s.migration}
+    counted = min(len(terms), weights.max_migration_terms)
+    raw += counted * weights.migration_term
+    hits.append(RuleHit("migration_terms", ", ".join(sorted(terms)), "document", counted * weights.migration_term))
+
+    if visit_found:
+        raw += weights.visit_found
+        hits.append(RuleHit("visit_found", "UK–Italy ministerial visit", "document", weights.visit_found))
+
+    for group in topic.negatives:
+        for sentence in sentences:
+            for match in group.pattern.finditer(sentence.text):
+                raw -= group.weight
+                hits.append(RuleHit("negative", match.group(0), sentence.where, -group.weight))
+
+    raw = max(raw, 0.0)
+    return raw / (raw + weights.scale), hits
+
+
+def _joined(signal: _SentenceSignals, window: list[_SentenceSignals] | None = None) -> str:
+    migration = signal.migration or [t for s in window or [] for t in s.migration]
+    return " + ".join(
+        part
+        for part in (
+            "/".join(dict.fromkeys(signal.uk)),
+            "/".join(dict.fromkeys(signal.italy)),
+            "/".join(dict.fromkeys(migration)),
+        )
+        if part
+    )
+
+
+def _where(sentences: list[Sentence], index: int) -> str:
+    sentence = sentences[index] if index < len(sentences) else None
+    if sentence is None:
+        return "text"
+    return "title" if sentence.where == "title" else f"sentence {index}"

@@ -1,0 +1,83 @@
+"""Stories -> Digest: what a reader needs from each story, figures and visits deduplicated."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from monitors.models import ArticleRef, Digest, DigestStory
+
+
+class ArticleLike(Protocol):
+    title: str
+    source: str | None
+    url: str | None
+    published: datetime | None
+    first_seen: datetime
+    relevant: bool
+    crossing_figures: list[dict[str, Any]]
+    ministerial_visits: list[dict[str, Any]]
+
+
+class StoryLike(Protocol):
+    id: int
+    headline: str
+    first_seen: datetime
+    last_seen: datetime
+
+    @property
+    def articles(self) -> Sequence[ArticleLike]: ...
+
+
+def _figure_key(figure: dict[str, Any]) -> tuple[Any, ...]:
+    return (figure.get("count"), figure.get("route"), figure.get("period"))
+
+
+def _visit_key(visit: dict[str, Any]) -> tuple[Any, ...]:
+    return (visit.get("minister"), visit.get("destination"))
+
+
+def build_story(story: StoryLike) -> DigestStory:
+    figures: dict[tuple[Any, ...], dict[str, Any]] = {}
+    visits: dict[tuple[Any, ...], dict[str, Any]] = {}
+    articles: list[ArticleRef] = []
+    for article in story.articles:
+        articles.append(ArticleRef(article.title, article.source, article.url, article.published))
+        if not article.relevant:
+            continue
+        for figure in article.crossing_figures:
+            figures.setdefault(_figure_key(figure), figure)
+        for visit in article.ministerial_visits:
+            known = visits.get(_visit_key(visit))
+            if known is None:
+                visits[_visit_key(visit)] = dict(visit)
+            else:
+                # a later report may say the planned visit happened, or give the date
+                if visit.get("status") == "done":
+                    known["status"] = "done"
+                for key in ("date", "counterpart"):
+                    known[key] = known.get(key) or visit.get(key)
+    ordered_visits = sorted(visits.values(), key=lambda v: (v.get("destination") in ("Italy", "United Kingdom"),))
+    reasons = []
+    if ordered_visits:
+        first = ordered_visits[0]
+        reasons.append(f"{first['minister']} ({first.get('role') or 'minister'}) in {first['destination']}")
+    if figures:
+        reasons.append(f"{len(figures)} crossing figure{'s' if len(figures) != 1 else ''} reported")
+    return DigestStory(
+        story_id=story.id,
+        headline=story.headline,
+        articles=articles,
+        crossing_figures=list(figures.values()),
+        ministerial_visits=ordered_visits,
+        why="; ".join(reasons),
+        first_seen=min((a.first_seen for a in story.articles), default=story.first_seen),
+        last_seen=max((a.first_seen for a in story.articles), default=story.last_seen),
+    )
+
+
+def build_digest(stories: Sequence[StoryLike], now: datetime | None = None) -> Digest:
+    built = [build_story(s) for s in stories]
+    built = [s for s in built if s.crossing_figures or s.ministerial_visits]
+    return Digest(stories=built, generated_at=now or datetime.now(UTC))

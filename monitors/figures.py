@@ -1,0 +1,277 @@
+"""Crossing figures: how many people crossed or arrived, by which route, over what period."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from monitors.dates import MONTH_WORD, MONTHS, WEEKDAY_WORD, month_end, weekday_near
+from monitors.models import CrossingFigure, Period, Route
+from monitors.text import Sentence
+from monitors.topic import Topic
+
+# 34,500 · 110.000 (Italian thousands) · 609. Decimals ("2.5") are never matched.
+NUMBER = re.compile(r"(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d{1,3}(?:\.\d{3})+|\d+)(?![\w]|[.,]\d)")
+_APPROXIMATE_WORDS = r"(?:more than|over|almost|nearly|around|about|some|roughly|at least|oltre|quasi|circa|più di)"
+
+_MONEY_BEFORE = re.compile(r"(?:[£€$]|\b(?:EUR|GBP|USD|US\$))\s*$")
+_MONEY_AFTER = re.compile(
+    r"^\s*(?:m|bn|k|million|billion|milioni|miliardi|mln|mld|euros?|pounds?|dollars?|sterline)\b",
+    re.IGNORECASE,
+)
+_PERCENT_AFTER = re.compile(r"^\s*(?:%|per ?cent|percent|per cento|pc\b|percentage)", re.IGNORECASE)
+_AGE_BEFORE = re.compile(r"(?:aged|age of|età di|di età|anni di)\s*$", re.IGNORECASE)
+_AGE_AFTER = re.compile(r"^\s*(?:-year-old|years? old|-year|anni\b|enne\b)", re.IGNORECASE)
+_MONTH_BEFORE = re.compile(rf"(?:{MONTH_WORD.pattern})\.?\s*$", re.IGNORECASE)
+_MONTH_AFTER = re.compile(rf"^(?:st|nd|rd|th)?\s*(?:{MONTH_WORD.pattern})", re.IGNORECASE)
+_TIME = re.compile(r"^[:.]\d\d")
+_LINKING_BEFORE = re.compile(
+    r"(?:exceed(?:ed|s)?|reach(?:ed|es)?|r(?:o|i)sen? to|rising to|climb(?:ed|s)? to|stands? at|stood at"
+    r"|was|were|is|are|totall?(?:ed|ing|s)?|hit|pass(?:ed|es)?|topped|to|of|at|with|surpassed|over"
+    r"|superato|superano|raggiunto|raggiungono|sono stati|sono|è di|pari a|quota|a|di)"
+    rf"(?:\s+{_APPROXIMATE_WORDS})?\s*$",
+    re.IGNORECASE,
+)
+_SUBJECT_BEFORE = re.compile(
+    r"number of|total|tally|figure|crossings|arrivals|sbarchi|arrivi|traversate|numero", re.IGNORECASE
+)
+_COMPARISON = re.compile(
+    r"than|compared|same (?:period|point|time)|this time last year|up from|down from|rispetto|stesso periodo",
+    re.IGNORECASE,
+)
+# Words that may stand between a number and the people it counts: "609 more people".
+_FILLER = re.compile(
+    r"^\s*(?:(?:more|other|further|new|additional|irregular|illegal|undocumented|small[- ]boat|boat|desperate"
+    r"|unaccompanied|young|adult|altri|nuovi|ulteriori)\s+)*",
+    re.IGNORECASE,
+)
+
+_PERIODS: tuple[tuple[Period, re.Pattern[str]], ...] = (
+    (
+        "day",
+        re.compile(
+            rf"\bon (?:{WEEKDAY_WORD.pattern})|\byesterday\b|in a single day|in one day|on a single day"
+            r"|\bieri\b|\boggi\b|in un solo giorno|in una sola giornata|nelle ultime 24 ore|on (?:the )?\d{1,2}"
+            rf"(?:st|nd|rd|th)? (?:{MONTH_WORD.pattern})|\bday\b|\bgiornata\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "week",
+        re.compile(
+            r"this week|last week|in a week|past week|over the weekend|questa settimana|in una settimana"
+            r"|ultima settimana|settimana scorsa|\bweek\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "year_to_date",
+        re.compile(
+            r"so far this year|this year|to date|so far in|as of|since (?:the start of |1 )?January"
+            r"|same (?:point|period|time)(?: (?:in|of|last) (?:19|20)\d\d| last year)?|this time last year|dall'inizio dell'anno|da inizio anno|finora"
+            r"|quest'anno|dal primo gennaio|dal 1 gennaio|stesso periodo|so far",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "month",
+        re.compile(
+            rf"\b(?:in|for|during|of|nel mese di|a|di) (?:{MONTH_WORD.pattern})\b|this month|last month"
+            rf"|questo mese|mese scorso|\bmonth\b|\bmese\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "year",
+        re.compile(
+            r"last year|\bin (?:19|20)\d\d\b|throughout (?:19|20)\d\d|l'anno scorso|lo scorso anno"
+            r"|\bnel (?:19|20)\d\d\b|whole of (?:19|20)\d\d|over the year|\byear\b|\banno\b",
+            re.IGNORECASE,
+        ),
+    ),
+)
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+_CHANGE = re.compile(
+    r"(?:an? |\()?([+-]?\d+(?:[.,]\d+)?)\s*(?:%|per ?cent|percent|per cento)\s+"
+    r"(increase|rise|up|higher|more|jump|decrease|fall|drop|down|lower|fewer|in più|in meno|in aumento"
+    r"|in calo)\s*(?:on|than|from|compared (?:with|to)|rispetto a(?:l|llo)?)?\s*"
+    r"(?:the same (?:point|period|time) (?:in|of|last) |lo stesso periodo del )?((?:19|20)\d\d|last year)?",
+    re.IGNORECASE,
+)
+_DECREASE = re.compile(r"decrease|fall|drop|down|lower|fewer|in meno|in calo", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class _NumberToken:
+    value: int
+    start: int
+    end: int
+
+
+def parse_count(raw: str) -> int:
+    return int(raw.replace(",", "").replace(".", ""))
+
+
+def _route(topic: Topic, text: str) -> Route | None:
+    for route, pattern in topic.routes:
+        if pattern.search(text):
+            return route  # type: ignore[return-value]
+    return None
+
+
+def _period(text: str, start: int, end: int) -> tuple[Period | None, str]:
+    """The period phrase nearest the number at text[start:end], and that phrase's surroundings."""
+    best: tuple[int, int, Period, int, int] | None = None
+    for rank, (period, pattern) in enumerate(_PERIODS):
+        for match in pattern.finditer(text):
+            if match.end() <= start:
+                distance = start - match.end()
+            elif match.start() >= end:
+                distance = match.start() - end
+            else:
+                distance = 0
+            candidate = (distance, rank, period, match.start(), match.end())
+            if best is None or candidate[:2] < best[:2]:
+                best = candidate
+    if best is None:
+        return None, text
+    _, _, period, phrase_start, phrase_end = best
+    return period, text[max(0, min(phrase_start, start) - 40) : max(phrase_end, end) + 40]
+
+
+def _as_of(period: Period | None, clause: str, published: date | None) -> date | None:
+    if published is None or period is None:
+        return None
+    years = [int(y) for y in _YEAR.findall(clause)]
+    if period == "day":
+        return weekday_near(clause, published, future=False) or published
+    if period == "week":
+        return published
+    if period == "year_to_date":
+        if re.search(r"this time last year|same (?:period|point|time) last year", clause, re.I):
+            return _replace_year(published, published.year - 1)
+        if years and years[-1] != published.year:
+            return _replace_year(published, years[-1])
+        return weekday_near(clause, published, future=False) if WEEKDAY_WORD.search(clause) else published
+    if period == "month":
+        month_match = MONTH_WORD.search(clause)
+        if month_match:
+            month = MONTHS[month_match.group(0).lower()]
+            year = published.year if month <= published.month else published.year - 1
+            return month_end(year, month)
+        return published
+    if re.search(r"last year|l'anno scorso|lo scorso anno", clause, re.I):
+        return date(published.year - 1, 12, 31)
+    return date(years[0], 12, 31) if years else None
+
+
+def _replace_year(day: date, year: int) -> date:
+    try:
+        return day.replace(year=year)
+    except ValueError:
+        return day.replace(year=year, day=28)
+
+
+def _change(after: str) -> str | None:
+    match = _CHANGE.match(after[:120].lstrip(" ,(—–-"))
+    if not match:
+        return None
+    amount, direction, against = match.groups()
+    sign = "-" if _DECREASE.search(direction) or amount.startswith("-") else "+"
+    text = f"{sign}{amount.lstrip('+-')}%"
+    return f"{text} on {against}" if against else text
+
+
+def _is_excluded_number(sentence: str, token: _NumberToken) -> bool:
+    before = sentence[: token.start]
+    after = sentence[token.end :]
+    if token.value < 2:
+        return True
+    if _MONEY_BEFORE.search(before) or _MONEY_AFTER.match(after) or _PERCENT_AFTER.match(after):
+        return True
+    if _TIME.match(after) or before.endswith(":"):
+        return True
+    if _AGE_BEFORE.search(before) or _AGE_AFTER.match(after):
+        return True
+    if _MONTH_BEFORE.search(before) or _MONTH_AFTER.match(after.lstrip()):
+        return True
+    # "dad, 60, dead": a small number between commas right after a word is an age.
+    return bool(re.search(r"\w, $", before) and after.startswith(",") and token.value < 120)
+
+
+def _numbers(sentence: str) -> list[_NumberToken]:
+    return [
+        _NumberToken(parse_count(m.group(1)), m.start(1), m.end(1)) for m in NUMBER.finditer(sentence)
+    ]
+
+
+def _counts_people(topic: Topic, sentence: str, token: _NumberToken, has_context: bool) -> bool:
+    after = sentence[token.end :]
+    before = sentence[: token.start]
+    is_year = 1900 <= token.value <= 2100 and "," not in sentence[token.start : token.end]
+    rest = after[_FILLER.match(after).end() :]  # type: ignore[union-attr]
+    noun = topic.figure_people.match(rest)
+    if noun:
+        if topic.figure_exclude_after.match(rest):
+            return False
+        intrinsic = re.match(r"arrivals|crossings|sbarchi|arrivi|traversate|sbarcati", noun.group(0), re.I)
+        return has_context or bool(intrinsic)
+    if is_year or topic.figure_exclude_after.match(rest):
+        return False
+    if not has_context:
+        return False
+    if re.match(r"^\s*\)", after) and before.rstrip().endswith("("):
+        return bool(_COMPARISON.search(sentence) or _SUBJECT_BEFORE.search(before))
+    # "the number of people crossing ... exceeded 34,500": the people come before the number.
+    if re.match(r"^\s*(?:[,.;:)]|$|in\b|on\b|this\b|so far|last\b|since\b|by\b|as\b|and\b|nel\b|dal)", after):
+        return bool(
+            _LINKING_BEFORE.search(before)
+            and (topic.figure_people.search(before) or _SUBJECT_BEFORE.search(before))
+        )
+    return False
+
+
+def extract_figures(
+    topic: Topic, sentences: list[Sentence], published: date | None
+) -> list[CrossingFigure]:
+    figures: list[CrossingFigure] = []
+    seen: set[tuple[int, str, str | None]] = set()
+    last_route: Route | None = None
+    previous_had_figure = False
+    for sentence in sentences:
+        text = sentence.text
+        route_here = _route(topic, text)
+        route = route_here or last_route
+        if route_here:
+            last_route = route_here
+        found_here = False
+        if any(ch.isdigit() for ch in text) and not topic.figure_exclude_sentence.search(text):
+            has_context = bool(topic.figure_context.search(text)) or (
+                previous_had_figure and bool(_COMPARISON.search(text))
+            )
+            tokens = _numbers(text)
+            for position, token in enumerate(tokens):
+                if _is_excluded_number(text, token):
+                    continue
+                if not _counts_people(topic, text, token, has_context):
+                    continue
+                period, around = _period(text, token.start, token.end)
+                figure_route: Route = route or "other"
+                key = (token.value, figure_route, period)
+                found_here = True
+                if key in seen:
+                    continue
+                seen.add(key)
+                figures.append(
+                    CrossingFigure(
+                        count=token.value,
+                        route=figure_route,
+                        period=period,
+                        as_of=_as_of(period, around, published),
+                        change=_change(text[token.end :]),
+                        sentence=text,
+                    )
+                )
+        previous_had_figure = found_here
+    return figures

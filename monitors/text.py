@@ -1,0 +1,106 @@
+"""Text clean-up: strip markup and page clutter, split into sentences."""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+
+_TAG = re.compile(r"<[^>]+>")
+_SPACE = re.compile(r"[ \t\u00a0\u200b]+")
+
+# A section that starts here is page furniture (lists of other headlines, sign-up forms).
+_STOP_LINE = re.compile(
+    r"^(?:See more )?(?:More Latest News|Latest News|Most Read|Most Popular|Related (?:articles|stories|news)"
+    r"|More (?:from|on) |Create a FREE account|Subscribe to .{0,40}(?:to bookmark|Premium)|Trending"
+    r"|Leggi anche|Potrebbe interessarti|Altre notizie|Ti potrebbe interessare|I più letti)",
+    re.IGNORECASE,
+)
+# A line that starts like this is a link to another article or a player control.
+_DROP_LINE = re.compile(
+    r"^(?:Read More|Read more|READ MORE|Also read|LEGGI ANCHE|Leggi anche|Listen to this article"
+    r"|Loading audio|Watch:|WATCH:|Picture:|Image:|Foto:|Advertisement|Pubblicità)",
+)
+# Sentences carrying these are banners, paywalls and forms, never reporting.
+_BOILERPLATE = re.compile(
+    r"your support|subscri(?:be|ption)|sign (?:up|in)\b|newsletter|privacy (?:notice|policy)|cookie"
+    r"|paywall|donation|independent premium|recaptcha|terms of (?:use|service)|required fields"
+    r"|create (?:a|an) (?:free )?account|at least \d+ characters|years old to create|already have an account"
+    r"|registration is|log(?:ged)? in\b|bookmark|trusted by \d|award-winning|our journalism"
+    r"|abbonati|iscriviti|accedi|informativa sulla privacy|^(?:Picture|Image|Photo|Foto|Credit)\s*:",
+    re.IGNORECASE,
+)
+_SENTENCE_END = re.compile(
+    r"(?<=[.!?…])[\"”’')\]]*\s+(?=[\"“‘'(\[]?[A-Z0-9À-Ý])|(?<=[a-z]{2}[.!?])(?=[A-Z][a-z])"
+)
+
+
+def strip_markup(text: str) -> str:
+    """HTML to plain text: tags removed, entities decoded, spaces squeezed."""
+    if "<" in text:
+        text = _TAG.sub(" ", text)
+    if "&" in text:
+        text = html.unescape(text)
+    return _SPACE.sub(" ", text).strip()
+
+
+def _is_headline_like(line: str) -> bool:
+    """A short line without closing punctuation: a caption, a byline or another story's title."""
+    stripped = line.rstrip()
+    if stripped.endswith((".", "!", "?", '"', "”", "’", ":", ";", "…")):
+        return False
+    return len(stripped.split()) <= 15
+
+
+def article_lines(text: str) -> list[str]:
+    """The lines of a page that are the article: clutter sections cut, link lines dropped."""
+    lines: list[str] = []
+    for raw in text.splitlines():
+        line = _SPACE.sub(" ", raw).strip()
+        if not line:
+            continue
+        if _STOP_LINE.match(line) and len(lines) >= 3:
+            break
+        if _DROP_LINE.match(line) or _is_headline_like(line):
+            continue
+        lines.append(line)
+    return lines
+
+
+def split_sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENTENCE_END.split(text) if s and s.strip()]
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    text: str
+    where: str  # "title" or "text"
+    index: int
+
+
+def article_sentences(title: str, body: str, *, page: bool) -> list[Sentence]:
+    """Title then body sentences, deduplicated, boilerplate removed.
+
+    `page` says the body is a scraped page (line structure carries meaning); a feed summary is
+    one paragraph and keeps its short lines.
+    """
+    sentences = [Sentence(strip_markup(title), "title", 0)] if title.strip() else []
+    seen = {sentences[0].text} if sentences else set()
+    lines = article_lines(body) if page else [strip_markup(body)]
+    for line in lines:
+        for part in split_sentences(line):
+            if part in seen or _BOILERPLATE.search(part):
+                continue
+            seen.add(part)
+            sentences.append(Sentence(part, "text", len(sentences)))
+    return sentences
+
+
+_IT_WORDS = re.compile(r"(?<!\w)(?:il|lo|gli|della|delle|degli|che|per|con|sono|è|una|nel|nella|ha|hanno|dal|alla|ai)(?!\w)")
+_EN_WORDS = re.compile(r"(?<!\w)(?:the|of|and|to|is|was|for|with|that|are|has|have|by|from|on)(?!\w)")
+
+
+def detect_language(text: str) -> str:
+    """'it' or 'en', by counting common function words: enough to pick the phrase lists."""
+    sample = text[:2000].lower()
+    return "it" if len(_IT_WORDS.findall(sample)) > len(_EN_WORDS.findall(sample)) else "en"
