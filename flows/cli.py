@@ -15,13 +15,18 @@ from typing import Any
 from flows.settings import Settings, configure_prefect_environment, load_settings
 from monitors.errors import InputError, MigwatchError
 
-DB_HELP = "database URL (default: MIGWATCH_DATABASE_URL, the config file, or the SQLite file in the data folder)"
+DB_HELP = (
+    "database URL (default: MIGWATCH_DATABASE_URL, the config file, or the SQLite file in the data folder)"
+)
 
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", metavar="URL", help=DB_HELP)
     parser.add_argument(
-        "--config", metavar="FILE", type=Path, help="config file (TOML; default: MIGWATCH_CONFIG or ~/.config/migwatch/config.toml)"
+        "--config",
+        metavar="FILE",
+        type=Path,
+        help="config file (TOML; default: MIGWATCH_CONFIG or ~/.config/migwatch/config.toml)",
     )
 
 
@@ -39,7 +44,13 @@ def build_parser() -> argparse.ArgumentParser:
         "store the new ones, group them into stories, print the digest and write it as HTML. "
         "Delivers nothing.",
     )
-    replay.add_argument("paths", nargs="*", metavar="PATH", type=Path, help="fixture file or folder (default: seeds/)")
+    replay.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        type=Path,
+        help="fixture file or folder (default: seeds/)",
+    )
     _add_common(replay)
 
     classify = commands.add_parser(
@@ -49,9 +60,22 @@ def build_parser() -> argparse.ArgumentParser:
         "'published', 'source' optional) and write one JSON line per item with relevance, score, "
         "crossing figures and ministerial visits.",
     )
-    classify.add_argument("file", nargs="?", default="-", metavar="FILE", help="JSON Lines file, or - for standard input (default)")
-    classify.add_argument("--explain", action="store_true", help="add the rules that fired, and where, to each line")
-    classify.add_argument("--topic", metavar="FILE", type=Path, help="topic file (default: the built-in UK–Italy migration topic)")
+    classify.add_argument(
+        "file",
+        nargs="?",
+        default="-",
+        metavar="FILE",
+        help="JSON Lines file, or - for standard input (default)",
+    )
+    classify.add_argument(
+        "--explain", action="store_true", help="add the rules that fired, and where, to each line"
+    )
+    classify.add_argument(
+        "--topic",
+        metavar="FILE",
+        type=Path,
+        help="topic file (default: the built-in UK–Italy migration topic)",
+    )
 
     digest = commands.add_parser(
         "digest",
@@ -60,15 +84,37 @@ def build_parser() -> argparse.ArgumentParser:
         "ministerial visit. Without --dry-run, stories are marked delivered to each channel that took "
         "them (the terminal when no channel is configured).",
     )
-    digest.add_argument("--format", choices=["text", "html", "json"], default="text", help="output format (default: text)")
-    digest.add_argument("--dry-run", action="store_true", help="show what the next run would deliver; change nothing")
     digest.add_argument(
-        "--notify", metavar="URL", action="append", default=[], help="apprise URL to send to (repeatable; adds to MIGWATCH_NOTIFY_URLS)"
+        "--format",
+        choices=["text", "html", "json"],
+        default="text",
+        help="output format (default: text)",
+    )
+    digest.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="show what the next run would deliver; change nothing",
+    )
+    digest.add_argument(
+        "--notify",
+        metavar="URL",
+        action="append",
+        default=[],
+        help="apprise URL to send to (repeatable; adds to MIGWATCH_NOTIFY_URLS)",
     )
     _add_common(digest)
 
-    items = commands.add_parser("items", help="list stored items", description="List the stored items with their classification.")
-    items.add_argument("--format", choices=["table", "json", "csv"], default="table", help="output format (default: table)")
+    items = commands.add_parser(
+        "items",
+        help="list stored items",
+        description="List the stored items with their classification.",
+    )
+    items.add_argument(
+        "--format",
+        choices=["table", "json", "csv"],
+        default="table",
+        help="output format (default: table)",
+    )
     items.add_argument("--relevant", action="store_true", help="only relevant items")
     _add_common(items)
     return parser
@@ -203,7 +249,9 @@ def cmd_classify(args: argparse.Namespace) -> int:
                 out["explanation"] = data["rules"]
             sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
     if not seen_any:
-        raise InputError(f"{'standard input' if args.file == '-' else args.file}: no items (expected JSON Lines)")
+        raise InputError(
+            f"{'standard input' if args.file == '-' else args.file}: no items (expected JSON Lines)"
+        )
     if failures:
         print(f"migwatch: {failures} line(s) skipped", file=sys.stderr)
         return 1
@@ -234,7 +282,10 @@ def cmd_digest(args: argparse.Namespace) -> int:
         digest, _ = pipeline.pending_digest(engine, channels or [TERMINAL])
         _print_digest(digest, args.format)
         if channels:
-            print(f"(dry run: would send to {', '.join(mask_url(c) for c in channels)})", file=sys.stderr)
+            print(
+                f"(dry run: would send to {', '.join(mask_url(c) for c in channels)})",
+                file=sys.stderr,
+            )
         return 0
     engine.dispose()
     configure_prefect_environment()
@@ -251,8 +302,11 @@ def cmd_digest(args: argparse.Namespace) -> int:
             print("No new stories to deliver.", file=sys.stderr)
         for label, count in report.delivered.items():
             print(f"Delivered {count} story(ies) to {label}", file=sys.stderr)
-        for label, reason in report.failed.items():
-            print(f"migwatch: delivery failed: {reason}; it will be retried on the next run", file=sys.stderr)
+        for reason in report.failed.values():
+            print(
+                f"migwatch: delivery failed: {reason}; it will be retried on the next run",
+                file=sys.stderr,
+            )
     return 4 if report.failed else 0
 
 
@@ -264,7 +318,7 @@ def cmd_items(args: argparse.Namespace) -> int:
     settings = _settings(args)
     engine = open_engine(settings.database_url)
     rows = list_items(engine, relevant_only=args.relevant)
-    records = [
+    records: list[dict[str, Any]] = [
         {
             "id": r.id,
             "title": r.title,
@@ -284,11 +338,34 @@ def cmd_items(args: argparse.Namespace) -> int:
         print(json.dumps(records, ensure_ascii=False, indent=2))
     elif args.format == "csv":
         writer = csv.writer(sys.stdout)
-        writer.writerow(["id", "title", "source", "url", "published", "relevant", "score", "story_id", "crossing_figures", "ministerial_visits"])
+        writer.writerow(
+            [
+                "id",
+                "title",
+                "source",
+                "url",
+                "published",
+                "relevant",
+                "score",
+                "story_id",
+                "crossing_figures",
+                "ministerial_visits",
+            ]
+        )
         for rec in records:
             writer.writerow(
-                [rec["id"], rec["title"], rec["source"], rec["url"], rec["published"], rec["relevant"], rec["score"], rec["story_id"],
-                 " ".join(str(c) for c in rec["crossing_figures"]), "; ".join(rec["ministerial_visits"])]
+                [
+                    rec["id"],
+                    rec["title"],
+                    rec["source"],
+                    rec["url"],
+                    rec["published"],
+                    rec["relevant"],
+                    rec["score"],
+                    rec["story_id"],
+                    " ".join(str(c) for c in rec["crossing_figures"]),
+                    "; ".join(rec["ministerial_visits"]),
+                ]
             )
     else:
         if not records:
@@ -302,7 +379,12 @@ def cmd_items(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"replay": cmd_replay, "classify": cmd_classify, "digest": cmd_digest, "items": cmd_items}
+COMMANDS = {
+    "replay": cmd_replay,
+    "classify": cmd_classify,
+    "digest": cmd_digest,
+    "items": cmd_items,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

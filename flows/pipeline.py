@@ -105,9 +105,7 @@ class DeliveryReport:
     text: str = ""
 
 
-def deliver(
-    engine: Engine, channels: Sequence[str], *, now: datetime | None = None
-) -> DeliveryReport:
+def deliver(engine: Engine, channels: Sequence[str], *, now: datetime | None = None) -> DeliveryReport:
     """Send each channel the stories it has not had, and record a delivery only after success."""
     report = DeliveryReport()
     targets = list(channels) or [TERMINAL]

@@ -22,7 +22,9 @@ def classify_task(paths: list[str], topic_file: str | None) -> Entries:
 
 
 @task(name="store-and-group")
-def store_task(database_url: str, source: str, entries: Entries, topic_version: int) -> repository.StoreReport:
+def store_task(
+    database_url: str, source: str, entries: Entries, topic_version: int
+) -> repository.StoreReport:
     engine = open_engine(database_url)
     try:
         return pipeline.store_and_group(engine, source, entries, topic_version)

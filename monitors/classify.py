@@ -45,9 +45,7 @@ def classify(topic: Topic, item: FeedItem) -> Classification:
 
     sentences = article_sentences(item.title, body, page=page)
     published = as_date(item.published)
-    figures: list[CrossingFigure] = (
-        extract_figures(topic, sentences, published) if may_have_figures else []
-    )
+    figures: list[CrossingFigure] = extract_figures(topic, sentences, published) if may_have_figures else []
     if not italian_named:
         return Classification(
             relevant=False,
@@ -86,9 +84,24 @@ def _score(
     has_italy = any(s.italy for s in signals)
     has_migration = any(s.migration for s in signals)
     for fuzzy in (m for m in mentions if m.fuzzy):
-        hits.append(RuleHit("fuzzy_name", f"{fuzzy.text} ~ {fuzzy.entity.person.name if fuzzy.entity.person else ''}", _where(sentences, fuzzy.sentence), 0.0))
+        hits.append(
+            RuleHit(
+                "fuzzy_name",
+                f"{fuzzy.text} ~ {fuzzy.entity.person.name if fuzzy.entity.person else ''}",
+                _where(sentences, fuzzy.sentence),
+                0.0,
+            )
+        )
     if not (has_uk and has_italy and has_migration):
-        missing = [n for n, ok in (("UK actor", has_uk), ("Italian actor", has_italy), ("migration term", has_migration)) if not ok]
+        missing = [
+            n
+            for n, ok in (
+                ("UK actor", has_uk),
+                ("Italian actor", has_italy),
+                ("migration term", has_migration),
+            )
+            if not ok
+        ]
         hits.append(RuleHit("required_combination", "missing: " + ", ".join(missing), "document", 0.0))
         return 0.0, hits
 
@@ -131,7 +144,14 @@ def _score(
     terms = {t.lower() for s in signals for t in s.migration}
     counted = min(len(terms), weights.max_migration_terms)
     raw += counted * weights.migration_term
-    hits.append(RuleHit("migration_terms", ", ".join(sorted(terms)), "document", counted * weights.migration_term))
+    hits.append(
+        RuleHit(
+            "migration_terms",
+            ", ".join(sorted(terms)),
+            "document",
+            counted * weights.migration_term,
+        )
+    )
 
     if visit_found:
         raw += weights.visit_found

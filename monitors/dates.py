@@ -47,10 +47,12 @@ _WEEKDAY_ALT = "|".join(sorted(WEEKDAYS, key=len, reverse=True))
 MONTH_WORD = re.compile(rf"(?<![\w])(?:{_MONTH_ALT})(?![\w])", re.IGNORECASE)
 WEEKDAY_WORD = re.compile(rf"(?<![\w])(?:{_WEEKDAY_ALT})(?![\w])", re.IGNORECASE)
 _DAY_MONTH_YEAR = re.compile(
-    rf"(?<!\d)(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MONTH_ALT})\.?,?\s+((?:19|20)\d\d)(?!\d)", re.IGNORECASE
+    rf"(?<!\d)(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MONTH_ALT})\.?,?\s+((?:19|20)\d\d)(?!\d)",
+    re.IGNORECASE,
 )
 _MONTH_DAY_YEAR = re.compile(
-    rf"(?<![\w])({_MONTH_ALT})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+((?:19|20)\d\d)(?!\d)", re.IGNORECASE
+    rf"(?<![\w])({_MONTH_ALT})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+((?:19|20)\d\d)(?!\d)",
+    re.IGNORECASE,
 )
 _DAY_MONTH = re.compile(rf"(?<!\d)(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MONTH_ALT})(?![\w])", re.IGNORECASE)
 _MONTH_DAY = re.compile(rf"(?<![\w])({_MONTH_ALT})\s+(\d{{1,2}})(?!\d)", re.IGNORECASE)

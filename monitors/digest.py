@@ -10,22 +10,33 @@ from monitors.models import ArticleRef, Digest, DigestStory
 
 
 class ArticleLike(Protocol):
-    title: str
-    source: str | None
-    url: str | None
-    published: datetime | None
-    first_seen: datetime
-    relevant: bool
-    crossing_figures: list[dict[str, Any]]
-    ministerial_visits: list[dict[str, Any]]
+    @property
+    def title(self) -> str: ...
+    @property
+    def source(self) -> str | None: ...
+    @property
+    def url(self) -> str | None: ...
+    @property
+    def published(self) -> datetime | None: ...
+    @property
+    def first_seen(self) -> datetime: ...
+    @property
+    def relevant(self) -> bool: ...
+    @property
+    def crossing_figures(self) -> list[dict[str, Any]]: ...
+    @property
+    def ministerial_visits(self) -> list[dict[str, Any]]: ...
 
 
 class StoryLike(Protocol):
-    id: int
-    headline: str
-    first_seen: datetime
-    last_seen: datetime
-
+    @property
+    def id(self) -> int: ...
+    @property
+    def headline(self) -> str: ...
+    @property
+    def first_seen(self) -> datetime: ...
+    @property
+    def last_seen(self) -> datetime: ...
     @property
     def articles(self) -> Sequence[ArticleLike]: ...
 
@@ -58,7 +69,9 @@ def build_story(story: StoryLike) -> DigestStory:
                     known["status"] = "done"
                 for key in ("date", "counterpart"):
                     known[key] = known.get(key) or visit.get(key)
-    ordered_visits = sorted(visits.values(), key=lambda v: (v.get("destination") in ("Italy", "United Kingdom"),))
+    ordered_visits = sorted(
+        visits.values(), key=lambda v: (v.get("destination") in ("Italy", "United Kingdom"),)
+    )
     reasons = []
     if ordered_visits:
         first = ordered_visits[0]

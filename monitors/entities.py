@@ -12,8 +12,31 @@ from monitors.topic import Entity, Topic
 
 # A fuzzy surname is trusted only after one of these (or the person's first name).
 _HONORIFICS = frozenset(
-    "Mr Mrs Ms Miss Sir Dame Lord Dr Signor Signora minister Minister ministro ministra Ministro"
-    " Ministra counterpart omologo omologa Secretary Interior Premier premier".split()
+    [
+        "Mr",
+        "Mrs",
+        "Ms",
+        "Miss",
+        "Sir",
+        "Dame",
+        "Lord",
+        "Dr",
+        "Signor",
+        "Signora",
+        "minister",
+        "Minister",
+        "ministro",
+        "ministra",
+        "Ministro",
+        "Ministra",
+        "counterpart",
+        "omologo",
+        "omologa",
+        "Secretary",
+        "Interior",
+        "Premier",
+        "premier",
+    ]
 )
 _CAPITALISED = re.compile(r"(?<![\w])([A-Z][a-zà-ÿ]{3,})(?![\w])")
 _PREVIOUS_WORD = re.compile(r"([\w']+)[\s,]*$")
@@ -53,16 +76,12 @@ def find_mentions(topic: Topic, sentences: list[Sentence]) -> list[Mention]:
     ]
 
 
-def _fuzzy_mentions(
-    topic: Topic, sentence: Sentence, covered: list[tuple[int, int]]
-) -> list[Mention]:
+def _fuzzy_mentions(topic: Topic, sentence: Sentence, covered: list[tuple[int, int]]) -> list[Mention]:
     found: list[Mention] = []
     cutoff = topic.fuzzy_threshold / 100.0
     for match in _CAPITALISED.finditer(sentence.text):
         word = match.group(1)
-        if len(word) < topic.fuzzy_min_length or any(
-            s <= match.start() < e for s, e in covered
-        ):
+        if len(word) < topic.fuzzy_min_length or any(s <= match.start() < e for s, e in covered):
             continue
         best: tuple[float, str] | None = None
         for name in topic.fuzzy_names:

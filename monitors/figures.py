@@ -13,7 +13,9 @@ from monitors.topic import Topic
 
 # 34,500 · 110.000 (Italian thousands) · 609. Decimals ("2.5") are never matched.
 NUMBER = re.compile(r"(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d{1,3}(?:\.\d{3})+|\d+)(?![\w]|[.,]\d)")
-_APPROXIMATE_WORDS = r"(?:more than|over|almost|nearly|around|about|some|roughly|at least|oltre|quasi|circa|più di)"
+_APPROXIMATE_WORDS = (
+    r"(?:more than|over|almost|nearly|around|about|some|roughly|at least|oltre|quasi|circa|più di)"
+)
 
 _MONEY_BEFORE = re.compile(r"(?:[£€$]|\b(?:EUR|GBP|USD|US\$))\s*$")
 _MONEY_AFTER = re.compile(
@@ -34,7 +36,8 @@ _LINKING_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _SUBJECT_BEFORE = re.compile(
-    r"number of|total|tally|figure|crossings|arrivals|sbarchi|arrivi|traversate|numero", re.IGNORECASE
+    r"number of|total|tally|figure|crossings|arrivals|sbarchi|arrivi|traversate|numero",
+    re.IGNORECASE,
 )
 _COMPARISON = re.compile(
     r"than|compared|same (?:period|point|time)|this time last year|up from|down from|rispetto|stesso periodo",
@@ -201,9 +204,7 @@ def _is_excluded_number(sentence: str, token: _NumberToken) -> bool:
 
 
 def _numbers(sentence: str) -> list[_NumberToken]:
-    return [
-        _NumberToken(parse_count(m.group(1)), m.start(1), m.end(1)) for m in NUMBER.finditer(sentence)
-    ]
+    return [_NumberToken(parse_count(m.group(1)), m.start(1), m.end(1)) for m in NUMBER.finditer(sentence)]
 
 
 def _counts_people(topic: Topic, sentence: str, token: _NumberToken, has_context: bool) -> bool:
@@ -232,9 +233,7 @@ def _counts_people(topic: Topic, sentence: str, token: _NumberToken, has_context
     return False
 
 
-def extract_figures(
-    topic: Topic, sentences: list[Sentence], published: date | None
-) -> list[CrossingFigure]:
+def extract_figures(topic: Topic, sentences: list[Sentence], published: date | None) -> list[CrossingFigure]:
     figures: list[CrossingFigure] = []
     seen: set[tuple[int, str, str | None]] = set()
     last_route: Route | None = None
@@ -251,7 +250,7 @@ def extract_figures(
                 previous_had_figure and bool(_COMPARISON.search(text))
             )
             tokens = _numbers(text)
-            for position, token in enumerate(tokens):
+            for token in tokens:
                 if _is_excluded_number(text, token):
                     continue
                 if not _counts_people(topic, text, token, has_context):

@@ -28,7 +28,17 @@ def mask_url(url: str) -> str:
     masked = _SECRET_QUERY.sub(lambda m: m.group(1) + "***", masked)
     parts = urlsplit(masked)
     scheme = parts.scheme.lower()
-    if scheme in ("slack", "discord", "msteams", "tgram", "pover", "gotify", "ntfys", "matrix", "matrixs"):
+    if scheme in (
+        "slack",
+        "discord",
+        "msteams",
+        "tgram",
+        "pover",
+        "gotify",
+        "ntfys",
+        "matrix",
+        "matrixs",
+    ):
         # These schemes carry tokens in the host and path segments.
         return f"{scheme}://***"
     if parts.path.count("/") > 1 and scheme not in ("mailto", "mailtos"):

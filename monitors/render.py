@@ -33,7 +33,9 @@ def describe_figure(figure: dict[str, Any]) -> str:
         parts.append(f"via {route.replace('_', ' ')}")
     period = figure.get("period")
     if period:
-        parts.append(f"({period.replace('_', ' ')}{', as of ' + figure['as_of'] if figure.get('as_of') else ''})")
+        parts.append(
+            f"({period.replace('_', ' ')}{', as of ' + figure['as_of'] if figure.get('as_of') else ''})"
+        )
     if figure.get("change"):
         parts.append(f"[{figure['change']}]")
     return " ".join(parts)

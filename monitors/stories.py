@@ -53,9 +53,7 @@ def signature(title: str, published: date | None, classification: Classification
         for v in classification.ministerial_visits
         if v.destination not in COUNTRY_NAMES.values()
     )
-    figures = frozenset(
-        f.count for f in classification.crossing_figures if f.count >= DISTINCTIVE_FIGURE
-    )
+    figures = frozenset(f.count for f in classification.crossing_figures if f.count >= DISTINCTIVE_FIGURE)
     return StorySignature(title=title, published=published, visits=visits, figures=figures)
 
 

@@ -96,7 +96,9 @@ def article_sentences(title: str, body: str, *, page: bool) -> list[Sentence]:
     return sentences
 
 
-_IT_WORDS = re.compile(r"(?<!\w)(?:il|lo|gli|della|delle|degli|che|per|con|sono|è|una|nel|nella|ha|hanno|dal|alla|ai)(?!\w)")
+_IT_WORDS = re.compile(
+    r"(?<!\w)(?:il|lo|gli|della|delle|degli|che|per|con|sono|è|una|nel|nella|ha|hanno|dal|alla|ai)(?!\w)"
+)
 _EN_WORDS = re.compile(r"(?<!\w)(?:the|of|and|to|is|was|for|with|that|are|has|have|by|from|on)(?!\w)")
 
 

@@ -197,8 +197,7 @@ def parse_topic(data: dict[str, Any]) -> Topic:
                 ambiguous_aliases=frozenset(p.get("ambiguous_aliases", [])),
                 fuzzy=tuple(p.get("fuzzy", [])),
                 roles=tuple(
-                    Role(r["title"], _date(r.get("start")), _date(r.get("end")))
-                    for r in p.get("roles", [])
+                    Role(r["title"], _date(r.get("start")), _date(r.get("end"))) for r in p.get("roles", [])
                 ),
                 minister=bool(p.get("minister", True)),
             )

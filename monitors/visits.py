@@ -24,15 +24,11 @@ def _role_pattern(topic: Topic) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w])(?:the |The )?(?:{alternation})(?![\w])")
 
 
-def _resolve_role(
-    topic: Topic, title: str, mentioned: list[Person], published: date | None
-) -> Person | None:
+def _resolve_role(topic: Topic, title: str, mentioned: list[Person], published: date | None) -> Person | None:
     """Who "the Home Secretary" is: someone named in the text who held that title, else who held it
     on the publication date."""
     title = title.removeprefix("the ").removeprefix("The ")
-    holders = [
-        p for p in mentioned if any(r.title.removesuffix(" of Italy") == title for r in p.roles)
-    ]
+    holders = [p for p in mentioned if any(r.title.removesuffix(" of Italy") == title for r in p.roles)]
     if published is not None:
         for person in holders or list(topic.people):
             for role in person.roles:
@@ -47,9 +43,7 @@ def extract_visits(
     by_sentence: dict[int, list[Mention]] = {}
     for mention in mentions:
         by_sentence.setdefault(mention.sentence, []).append(mention)
-    mentioned_people = list(
-        dict.fromkeys(m.entity.person for m in mentions if m.entity.person is not None)
-    )
+    mentioned_people = list(dict.fromkeys(m.entity.person for m in mentions if m.entity.person is not None))
     italian_ministers = Counter(
         m.entity.person.id
         for m in mentions
@@ -128,8 +122,15 @@ def extract_visits(
                 continue  # an Italian minister travels only when a UK city is named
             traveller = travellers[0]
             role = _role_of(traveller, published, role_hints)
-            counterpart = hosts[0] if hosts else _counterpart(
-                topic, role, italian_ministers if host_country == "it" else uk_ministers, published
+            counterpart = (
+                hosts[0]
+                if hosts
+                else _counterpart(
+                    topic,
+                    role,
+                    italian_ministers if host_country == "it" else uk_ministers,
+                    published,
+                )
             )
             status = _status(topic, text)
             day = _visit_date(text, published, status)
@@ -155,8 +156,7 @@ def extract_visits(
     for key, visit in visits.items():
         # A sentence with no tense ("Ms Cooper's trip to Rome") takes the tense of the trip.
         statuses = told[key] or told[(ids[visit.minister], "")] or {"done"}
-        status: VisitStatus = "done" if "done" in statuses else "planned"
-        resolved.append(replace(visit, status=status))
+        resolved.append(replace(visit, status="done" if "done" in statuses else "planned"))
     return _drop_country_only(resolved)
 
 
@@ -180,17 +180,14 @@ def _role_of(person: Person, published: date | None, hints: set[str]) -> str:
     return person.role_on(None)
 
 
-def _counterpart(
-    topic: Topic, role: str, mentioned: Counter[str], published: date | None
-) -> Person | None:
+def _counterpart(topic: Topic, role: str, mentioned: Counter[str], published: date | None) -> Person | None:
     wanted = _COUNTERPART_ROLES.get(role.removesuffix(" of Italy"))
     if wanted is None:
         return None
     for person_id, _ in mentioned.most_common():
         person = topic.person(person_id)
         if any(
-            r.title.removesuffix(" of Italy") == wanted
-            and (published is None or r.held_on(published))
+            r.title.removesuffix(" of Italy") == wanted and (published is None or r.held_on(published))
             for r in person.roles
         ):
             return person
@@ -201,8 +198,11 @@ def _status(topic: Topic, text: str) -> VisitStatus | None:
     if topic.visit_planned.search(text):
         done = topic.visit_done.search(text)
         planned = topic.visit_planned.search(text)
-        if done and planned and done.start() < planned.start() and not re.search(
-            r"\bwill\b|\bis to\b|\bare to\b", text[: done.start()]
+        if (
+            done
+            and planned
+            and done.start() < planned.start()
+            and not re.search(r"\bwill\b|\bis to\b|\bare to\b", text[: done.start()])
         ):
             return "done"
         return "planned"
@@ -236,8 +236,10 @@ def _merge(old: MinisterialVisit | None, new: MinisterialVisit) -> MinisterialVi
 
 
 def _drop_country_only(visits: list[MinisterialVisit]) -> list[MinisterialVisit]:
-    """"Cooper travelled to Italy" adds nothing when another sentence says she was in Rome."""
-    with_city = {(v.minister, v.destination_country) for v in visits if v.destination not in COUNTRY_NAMES.values()}
+    """ "Cooper travelled to Italy" adds nothing when another sentence says she was in Rome."""
+    with_city = {
+        (v.minister, v.destination_country) for v in visits if v.destination not in COUNTRY_NAMES.values()
+    }
     return [
         v
         for v in visits

@@ -48,7 +48,7 @@ def open_engine(url: str, *, create: bool = True) -> Engine:
         with engine.connect() as connection:
             connection.exec_driver_sql("SELECT 1")
     except SQLAlchemyError as exc:
-        reason = str(exc.orig if getattr(exc, "orig", None) else exc).strip().splitlines()[0]
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
         raise StorageError(f"cannot open database {safe}: {reason}") from exc
     if create:
         create_schema(engine)

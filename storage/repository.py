@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -82,29 +83,30 @@ def _insert(engine: Engine, table: Any) -> Any:
     return insert(table)
 
 
-def _guard(action: str) -> Any:
+@contextmanager
+def _guard(action: str) -> Iterator[None]:
     """Turn a database failure into one StorageError line."""
+    try:
+        yield
+    except SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        raise StorageError(f"database error while {action}: {reason}") from exc
 
-    class _Guard:
-        def __enter__(self) -> None:
-            return None
 
-        def __exit__(self, kind: Any, exc: Any, _tb: Any) -> bool:
-            if isinstance(exc, SQLAlchemyError):
-                reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-                raise StorageError(f"database error while {action}: {reason}") from exc
-            return False
-
-    return _Guard()
+def _id(value: int | None) -> int:
+    if value is None:
+        raise StorageError("a row has no id; was it saved?")
+    return int(value)
 
 
 def ensure_source(engine: Engine, url: str, *, kind: str = "feed", title: str | None = None) -> int:
     with _guard("registering a source"), Session(engine) as session:
-        stmt = _insert(engine, Source).values(url=url, kind=kind, title=title, failures=0,
-                                              created_at=utcnow())
+        stmt = _insert(engine, Source).values(
+            url=url, kind=kind, title=title, failures=0, created_at=utcnow()
+        )
         session.execute(stmt.on_conflict_do_nothing(index_elements=["url"]))
         session.commit()
-        source_id = session.scalar(select(Source.id).where(col(Source.url) == url))
+        source_id = session.scalar(select(col(Source.id)).where(col(Source.url) == url))
         return int(source_id or 0)
 
 
@@ -149,9 +151,12 @@ def store_items(
                 "first_seen": utcnow(),
                 "updated_at": utcnow(),
             }
-            stmt = _insert(engine, Item).values(**values).on_conflict_do_nothing(
-                index_elements=["identity"]
-            ).returning(Item.id)  # type: ignore[arg-type]
+            stmt = (
+                _insert(engine, Item)
+                .values(**values)
+                .on_conflict_do_nothing(index_elements=["identity"])
+                .returning(Item.id)
+            )
             inserted = session.execute(stmt).first()
             if inserted is not None:
                 item_id = int(inserted[0])
@@ -172,14 +177,14 @@ def store_items(
             existing.updated_at = utcnow()
             session.add(existing)
             row = session.get(ItemClassification, existing.id)
-            fresh = classification_row(int(existing.id), classification, topic_version)
+            fresh = classification_row(_id(existing.id), classification, topic_version)
             if row is None:
                 session.add(ItemClassification(**fresh))
             else:
                 for key, value in fresh.items():
                     setattr(row, key, value)
                 session.add(row)
-            report.updated.append(int(existing.id))
+            report.updated.append(_id(existing.id))
         session.commit()
     return report
 
@@ -190,9 +195,7 @@ def _signature_of(item: Item, classification: ItemClassification) -> StorySignat
         for v in classification.ministerial_visits
         if v.get("destination") not in ("Italy", "United Kingdom")
     )
-    figures = frozenset(
-        int(f["count"]) for f in classification.crossing_figures if int(f["count"]) >= 1000
-    )
+    figures = frozenset(int(f["count"]) for f in classification.crossing_figures if int(f["count"]) >= 1000)
     return StorySignature(item.title, as_date(item.published), visits, figures)
 
 
@@ -211,7 +214,7 @@ def assign_stories(engine: Engine, item_ids: Iterable[int]) -> list[int]:
             .where(col(Story.last_seen) >= since)
         ).all()
         for item, classification in rows:
-            members.append((int(item.story_id), _signature_of(item, classification)))
+            members.append((_id(item.story_id), _signature_of(item, classification)))
         for item_id in item_ids:
             found = session.execute(
                 select(Item, ItemClassification)
@@ -231,10 +234,10 @@ def assign_stories(engine: Engine, item_ids: Iterable[int]) -> list[int]:
                 session.flush()
                 story_id = int(story.id or 0)
             else:
-                story = session.get(Story, story_id)
-                if story is not None:
-                    story.last_seen = utcnow()
-                    session.add(story)
+                known = session.get(Story, story_id)
+                if known is not None:
+                    known.last_seen = utcnow()
+                    session.add(known)
             item.story_id = story_id
             session.add(item)
             members.append((story_id, sig))
@@ -254,9 +257,9 @@ def _articles(session: Session, story_ids: list[int]) -> dict[int, list[StoredAr
     ).all()
     grouped: dict[int, list[StoredArticle]] = {}
     for item, classification, source in rows:
-        grouped.setdefault(int(item.story_id), []).append(
+        grouped.setdefault(_id(item.story_id), []).append(
             StoredArticle(
-                item_id=int(item.id),
+                item_id=_id(item.id),
                 title=item.title,
                 source=(source.title or source.url) if source else None,
                 url=item.url,
@@ -279,20 +282,22 @@ def undelivered_stories(engine: Engine, channels: Sequence[str]) -> list[StoredS
         if not stories:
             return []
         delivered = session.execute(
-            select(Delivery.story_id, Delivery.channel).where(col(Delivery.channel).in_(list(channels)))
+            select(col(Delivery.story_id), col(Delivery.channel)).where(
+                col(Delivery.channel).in_(list(channels))
+            )
         ).all()
         done: dict[int, set[str]] = {}
         for story_id, channel in delivered:
             done.setdefault(int(story_id), set()).add(str(channel))
-        pending = [s for s in stories if not set(channels) <= done.get(int(s.id), set())]
-        articles = _articles(session, [int(s.id) for s in pending])
+        pending = [s for s in stories if not set(channels) <= done.get(_id(s.id), set())]
+        articles = _articles(session, [_id(s.id) for s in pending])
         result = []
         for story in pending:
-            items = articles.get(int(story.id), [])
+            items = articles.get(_id(story.id), [])
             if not any(a.relevant and (a.crossing_figures or a.ministerial_visits) for a in items):
                 continue
             result.append(
-                StoredStory(int(story.id), story.headline, story.first_seen, story.last_seen, items)
+                StoredStory(_id(story.id), story.headline, story.first_seen, story.last_seen, items)
             )
         return result
 
@@ -300,7 +305,9 @@ def undelivered_stories(engine: Engine, channels: Sequence[str]) -> list[StoredS
 def delivered_channels(engine: Engine, story_ids: Sequence[int]) -> dict[int, set[str]]:
     with _guard("reading deliveries"), Session(engine) as session:
         rows = session.execute(
-            select(Delivery.story_id, Delivery.channel).where(col(Delivery.story_id).in_(list(story_ids)))
+            select(col(Delivery.story_id), col(Delivery.channel)).where(
+                col(Delivery.story_id).in_(list(story_ids))
+            )
         ).all()
     result: dict[int, set[str]] = {}
     for story_id, channel in rows:
@@ -314,9 +321,12 @@ def record_deliveries(engine: Engine, story_ids: Sequence[int], channel: str, la
     written = 0
     with _guard("recording deliveries"), Session(engine) as session:
         for story_id in story_ids:
-            stmt = _insert(engine, Delivery).values(
-                story_id=story_id, channel=channel, channel_label=label, delivered_at=utcnow()
-            ).on_conflict_do_nothing(index_elements=["story_id", "channel"]).returning(Delivery.id)  # type: ignore[arg-type]
+            stmt = (
+                _insert(engine, Delivery)
+                .values(story_id=story_id, channel=channel, channel_label=label, delivered_at=utcnow())
+                .on_conflict_do_nothing(index_elements=["story_id", "channel"])
+                .returning(Delivery.id)
+            )
             written += len(session.execute(stmt).all())
         session.commit()
     return written
@@ -353,7 +363,7 @@ def list_items(engine: Engine, *, relevant_only: bool = False, limit: int | None
         rows = session.execute(query).all()
         return [
             ItemRow(
-                id=int(item.id),
+                id=_id(item.id),
                 title=item.title,
                 source=(source.title or source.url) if source else None,
                 url=item.url,
