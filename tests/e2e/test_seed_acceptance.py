@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,7 +20,9 @@ def answers(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any
     for name in NAMES:
         item = read_fixture(SEEDS / name)  # the fixture reader takes the dateline as `published`
         published = item.published.isoformat() if item.published else None
-        lines.append(json.dumps({"id": name, "title": item.title, "content": item.content, "published": published}))
+        lines.append(
+            json.dumps({"id": name, "title": item.title, "content": item.content, "published": published})
+        )
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path_factory.mktemp("home"))}
     result = run_cli(["classify", "--explain"], env, stdin="\n".join(lines) + "\n")
     assert result.returncode == 0, result.stderr
@@ -31,7 +32,14 @@ def answers(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any
 def test_every_seed_is_answered_with_the_documented_fields(answers: dict[str, dict[str, Any]]) -> None:
     assert sorted(answers) == NAMES
     for answer in answers.values():
-        assert set(answer) >= {"id", "relevant", "score", "crossing_figures", "ministerial_visits", "explanation"}
+        assert set(answer) >= {
+            "id",
+            "relevant",
+            "score",
+            "crossing_figures",
+            "ministerial_visits",
+            "explanation",
+        }
         assert 0.0 <= answer["score"] <= 1.0
         for figure in answer["crossing_figures"]:
             assert isinstance(figure["count"], int)
