@@ -32,11 +32,15 @@ def test_replay_rejects_unreadable_fixture(
     _assert_one_clear_error(run_cli(["replay", str(fixture), "--db", sqlite_url], cli_env), needle)
 
 
-def test_replay_rejects_folder_without_fixtures(tmp_path: Path, cli_env: dict[str, str], sqlite_url: str) -> None:
+def test_replay_rejects_folder_without_fixtures(
+    tmp_path: Path, cli_env: dict[str, str], sqlite_url: str
+) -> None:
     folder = tmp_path / "nothing-here"
     folder.mkdir()
     (folder / "notes.md").write_text("not a fixture")
-    _assert_one_clear_error(run_cli(["replay", str(folder), "--db", sqlite_url], cli_env), "no fixture documents")
+    _assert_one_clear_error(
+        run_cli(["replay", str(folder), "--db", sqlite_url], cli_env), "no fixture documents"
+    )
 
 
 def test_replay_rejects_missing_path(tmp_path: Path, cli_env: dict[str, str], sqlite_url: str) -> None:
@@ -63,7 +67,9 @@ def test_database_url_from_environment(cli_env: dict[str, str], tmp_path: Path) 
 
 
 def test_classify_skips_bad_lines_and_answers_the_good_ones(cli_env: dict[str, str]) -> None:
-    stdin = '{"id": "a", "title": "Cooper meets Piantedosi in Rome on migration"}\nnot json\n{"title": "no id"}\n'
+    stdin = (
+        '{"id": "a", "title": "Cooper meets Piantedosi in Rome on migration"}\nnot json\n{"title": "no id"}\n'
+    )
     result = run_cli(["classify"], cli_env, stdin=stdin)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr

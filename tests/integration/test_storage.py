@@ -26,8 +26,13 @@ def engine(database_url: str) -> Engine:
 
 
 def _item(identity: str, title: str, summary: str = "") -> tuple[str, FeedItem, object]:
-    item = FeedItem(id=identity, title=title, summary=summary, url=f"https://example.org/{identity}",
-                    published=datetime(2024, 12, 14, tzinfo=UTC))
+    item = FeedItem(
+        id=identity,
+        title=title,
+        summary=summary,
+        url=f"https://example.org/{identity}",
+        published=datetime(2024, 12, 14, tzinfo=UTC),
+    )
     return identity, item, classify(load_topic(), item)
 
 
