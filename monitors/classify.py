@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from monitors.dates import as_date
 from monitors.entities import Mention, find_mentions
 from monitors.figures import extract_figures
-from monitors.models import Classification, CrossingFigure, FeedItem, RuleHit
+from monitors.models import Classification, CrossingFigure, FeedItem, MinisterialVisit, RuleHit
 from monitors.text import Sentence, article_sentences, detect_language
 from monitors.topic import Topic
 from monitors.visits import extract_visits
@@ -54,20 +54,23 @@ def classify(topic: Topic, item: FeedItem) -> Classification:
             language=detect_language(whole),
         )
 
+    language = detect_language(whole)
     mentions = find_mentions(topic, sentences)
-    visits = extract_visits(topic, sentences, mentions, published)
+    visits = extract_visits(topic, sentences, mentions, published, language=language)
     by_sentence: dict[int, list[Mention]] = {}
     for mention in mentions:
         by_sentence.setdefault(mention.sentence, []).append(mention)
     signals = [_signals(topic, s, by_sentence.get(s.index, [])) for s in sentences]
-    score, hits = _score(topic, sentences, signals, mentions, bool(visits))
+    score, hits = _score(topic, sentences, signals, mentions, visits)
+    relevant = score >= topic.relevant_threshold
     return Classification(
-        relevant=score >= topic.relevant_threshold,
+        relevant=relevant,
         score=score,
         rules=tuple(hits),
         crossing_figures=tuple(figures),
-        ministerial_visits=tuple(visits),
-        language=detect_language(whole),
+        # A meeting about something else (Gaza, AI) is not a visit on this topic.
+        ministerial_visits=tuple(visits) if relevant else (),
+        language=language,
     )
 
 
@@ -76,12 +79,14 @@ def _score(
     sentences: list[Sentence],
     signals: list[_SentenceSignals],
     mentions: list[Mention],
-    visit_found: bool,
+    visits: list[MinisterialVisit],
 ) -> tuple[float, list[RuleHit]]:
     weights = topic.weights
     hits: list[RuleHit] = []
-    has_uk = any(s.uk for s in signals)
-    has_italy = any(s.italy for s in signals)
+    visit_found = bool(visits)
+    # A UK–Italy visit names both sides, even when only by role ("the Prime Minister").
+    has_uk = visit_found or any(s.uk for s in signals)
+    has_italy = visit_found or any(s.italy for s in signals)
     has_migration = any(s.migration for s in signals)
     for fuzzy in (m for m in mentions if m.fuzzy):
         hits.append(
@@ -155,13 +160,23 @@ def _score(
 
     if visit_found:
         raw += weights.visit_found
-        hits.append(RuleHit("visit_found", "UK–Italy ministerial visit", "document", weights.visit_found))
+        for visit in visits:
+            hits.append(
+                RuleHit(
+                    "visit_found",
+                    f"{visit.minister} -> {visit.destination} ({visit.status})",
+                    _where_text(sentences, visit.sentence),
+                    weights.visit_found / len(visits),
+                )
+            )
 
     for group in topic.negatives:
         for sentence in sentences:
             for match in group.pattern.finditer(sentence.text):
                 raw -= group.weight
-                hits.append(RuleHit("negative", match.group(0), sentence.where, -group.weight))
+                hits.append(
+                    RuleHit("negative", match.group(0), _where(sentences, sentence.index), -group.weight)
+                )
 
     raw = max(raw, 0.0)
     return raw / (raw + weights.scale), hits
@@ -185,3 +200,10 @@ def _where(sentences: list[Sentence], index: int) -> str:
     if sentence is None:
         return "text"
     return "title" if sentence.where == "title" else f"sentence {index}"
+
+
+def _where_text(sentences: list[Sentence], text: str) -> str:
+    for sentence in sentences:
+        if sentence.text == text:
+            return _where(sentences, sentence.index)
+    return "text"

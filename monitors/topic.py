@@ -61,6 +61,7 @@ class Place:
     country: str
     country_only: bool
     aliases: tuple[str, ...]
+    region: bool = False  # a region ("Sicily"): a visit there is reported only without a named town
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +132,7 @@ class Topic:
     visit_done: re.Pattern[str]
     visit_planned: re.Pattern[str]
     visit_nouns: re.Pattern[str]
+    visit_remote: re.Pattern[str]
     names: re.Pattern[str] = field(init=False)
     entity_by_alias: dict[str, Entity] = field(init=False)
     fuzzy_names: dict[str, Person] = field(init=False)
@@ -208,7 +210,13 @@ def parse_topic(data: dict[str, Any]) -> Topic:
             for a in data.get("agencies", [])
         )
         places = tuple(
-            Place(p["name"], p["country"], bool(p.get("country_only", False)), tuple(p["aliases"]))
+            Place(
+                p["name"],
+                p["country"],
+                bool(p.get("country_only", False)),
+                tuple(_strs(p["aliases"], f"places.{p['name']}.aliases")),
+                bool(p.get("region", False)),
+            )
             for p in data.get("places", [])
         )
         terms = data["terms"]
@@ -249,6 +257,7 @@ def parse_topic(data: dict[str, Any]) -> Topic:
             visit_done=_compile(_strs(visits["verbs_done"], "visits.verbs_done"), "visits"),
             visit_planned=_compile(_strs(visits["verbs_planned"], "visits.verbs_planned"), "visits"),
             visit_nouns=_compile(_strs(visits["nouns"], "visits.nouns"), "visits.nouns"),
+            visit_remote=_compile(_strs(visits.get("remote", []), "visits.remote"), "visits.remote"),
         )
     except ConfigError:
         raise

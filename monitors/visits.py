@@ -1,10 +1,17 @@
-"""Ministerial visits: a UK minister in Italy or an Italian minister in the UK, done or planned."""
+"""Ministerial visits: a UK minister in Italy or an Italian minister in the UK, done or planned.
+
+A visit is read from a sentence that puts a minister of one country at a place of the other
+("in Rome", "to London", "a Londra", "al Viminale", "visited Lampedusa") with evidence of an
+in-person meeting, and no sign that the contact was remote (a phone or video call). The traveller
+is a minister of the other country named in the sentence, or, when the sentence says "he", "the
+two" or (in Italian) leaves the subject implicit, the minister the previous sentences were about.
+"""
 
 from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 
 from monitors.dates import find_day_month, find_full_date, weekday_near
@@ -14,134 +21,214 @@ from monitors.text import Sentence
 from monitors.topic import Person, Topic
 
 COUNTRY_NAMES = {"uk": "United Kingdom", "it": "Italy"}
-_PRONOUN = re.compile(r"^(?:She|He|Lei|Lui)\b")
+OTHER = {"uk": "it", "it": "uk"}
+
+# What stands right before a place when someone is (or goes) there.
+_LOCATIVE_BEFORE = re.compile(
+    r"(?:\b(?:in|to|at|on|into|inside|island of|city of|visit(?:ed|ing|s)?|tour(?:ed|ing)?|reach(?:ed)?"
+    r"|arriv(?:ed|es|ing) in|a|ad|al|alla|allo|nella|nel|presso|visitat[oa]|visiterà|visitare|visita"
+    r"|isola di|città di|(?:incontro|vertice|colloqui|visita|missione|trasferta) di)\s+(?:the\s+)?(?:Italian\s+|British\s+)?(?:island of\s+|isola di\s+)?)$",
+    re.IGNORECASE,
+)
+_ORIGIN_BEFORE = re.compile(r"\b(?:from|da|dalla|dal)\s+$", re.IGNORECASE)
+# A sentence that starts with these is about the person the previous sentence was about.
+_PRONOUN = re.compile(
+    r"\b(?:he|she|they|the two|the pair|both|lui|lei|i due|entrambi|the (?:home|foreign) secretary"
+    r"|the prime minister|the minister)\b",
+    re.IGNORECASE,
+)
+_PLURAL = re.compile(r"\b(?:they|the two|the pair|both|i due|entrambi)\b", re.IGNORECASE)
+# Role phrases the gazetteer's English titles do not cover.
+_ITALIAN_ROLES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"\b(?:il |la )?ministr[oa] dell'Interno", re.IGNORECASE), "Interior Minister"),
+    (re.compile(r"\b(?:il |la )?ministr[oa] degli Esteri", re.IGNORECASE), "Foreign Minister"),
+    (
+        re.compile(r"\b(?:il |la )?(?:premier|presidente del Consiglio|primo ministro)", re.IGNORECASE),
+        "Prime Minister",
+    ),
+    (re.compile(r"\bhome secretar(?:y|ies)\b", re.IGNORECASE), "Home Secretary"),
+)
+_UK_QUALIFIER = re.compile(
+    r"\b(?:British|UK|Britain's|britannic[oa]|inglese|del Regno Unito)\W*$", re.IGNORECASE
+)
+_IT_QUALIFIER = re.compile(r"\b(?:Italian|Italy's|italian[oa])\W*$", re.IGNORECASE)
+_UK_AFTER = re.compile(
+    r"^\W*(?:britannic[oa]|of (?:the )?(?:UK|United Kingdom|Britain)|inglese)\b", re.IGNORECASE
+)
+_IT_AFTER = re.compile(r"^\W*(?:italian[oa]|of Italy)\b", re.IGNORECASE)
 
 
-def _role_pattern(topic: Topic) -> re.Pattern[str]:
-    titles = {role.title for person in topic.people for role in person.roles}
-    titles |= {t.removesuffix(" of Italy") for t in titles}
+@dataclass(frozen=True, slots=True)
+class _Minister:
+    start: int
+    person: Person
+
+
+def _role_titles(topic: Topic) -> dict[str, set[str]]:
+    """Role title (without " of Italy") -> the countries it exists in."""
+    titles: dict[str, set[str]] = defaultdict(set)
+    for person in topic.people:
+        if not person.minister:
+            continue
+        for role in person.roles:
+            titles[role.title.removesuffix(" of Italy")].add(person.country)
+    return titles
+
+
+def _role_pattern(titles: dict[str, set[str]]) -> re.Pattern[str]:
     alternation = "|".join(re.escape(t) for t in sorted(titles, key=len, reverse=True))
-    return re.compile(rf"(?<![\w])(?:the |The )?(?:{alternation})(?![\w])")
+    return re.compile(rf"(?<![\w])(?:{alternation})(?:s)?(?![\w])", re.IGNORECASE)
 
 
-def _resolve_role(topic: Topic, title: str, mentioned: list[Person], published: date | None) -> Person | None:
+def _holder(
+    topic: Topic, title: str, country: str, mentioned: list[Person], reference: date | None
+) -> Person | None:
     """Who "the Home Secretary" is: someone named in the text who held that title, else who held it
-    on the publication date."""
-    title = title.removeprefix("the ").removeprefix("The ")
-    holders = [p for p in mentioned if any(r.title.removesuffix(" of Italy") == title for r in p.roles)]
-    if published is not None:
-        for person in holders or list(topic.people):
-            for role in person.roles:
-                if role.title.removesuffix(" of Italy") == title and role.held_on(published):
-                    return person
-    return holders[0] if holders else None
+    on the reference date, else its last holder."""
+
+    def holds(person: Person, on: date | None) -> bool:
+        return person.country == country and any(
+            r.title.removesuffix(" of Italy") == title and (on is None or r.held_on(on)) for r in person.roles
+        )
+
+    for person in mentioned:
+        if holds(person, reference):
+            return person
+    for person in mentioned:
+        if holds(person, None):
+            return person
+    if reference is not None:
+        for person in topic.people:
+            if person.minister and holds(person, reference):
+                return person
+    return None
+
+
+def _roles_in(
+    topic: Topic,
+    text: str,
+    pattern: re.Pattern[str],
+    titles: dict[str, set[str]],
+    named: list[Mention],
+    mentioned: list[Person],
+    reference: date | None,
+    language: str,
+) -> list[_Minister]:
+    found: list[_Minister] = []
+    spans: list[tuple[str, int, int, str | None]] = [
+        (m.group(0), m.start(), m.end(), None) for m in pattern.finditer(text)
+    ]
+    spans += [
+        (m.group(0), m.start(), m.end(), title) for rx, title in _ITALIAN_ROLES for m in rx.finditer(text)
+    ]
+    for raw, start, end, fixed in spans:
+        # "Prime Minister Giorgia Meloni": a title before a name is that name.
+        if any(0 <= m.start - end <= 2 for m in named):
+            continue
+        title = fixed or next(t for t in titles if raw.lower().rstrip("s").startswith(t.lower().rstrip("s")))
+        countries = titles.get(title, set()) or {"uk", "it"}
+        before, after = text[max(0, start - 25) : start], text[end : end + 30]
+        if _UK_QUALIFIER.search(before) or _UK_AFTER.match(after):
+            country = "uk"
+        elif _IT_QUALIFIER.search(before) or _IT_AFTER.match(after):
+            country = "it"
+        elif len(countries) == 1:
+            country = next(iter(countries))
+        else:
+            country = "it" if language == "it" else "uk"
+        person = _holder(topic, title, country, mentioned, reference)
+        if person is not None:
+            found.append(_Minister(start, person))
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class _Place:
+    name: str
+    country: str
+    start: int
+
+
+def _locations(topic: Topic, text: str, here: list[Mention], *, title: bool) -> list[_Place]:
+    """Places of the UK or Italy that the sentence puts someone at."""
+    found: list[_Place] = []
+    for mention in here:
+        entity = mention.entity
+        if entity.country not in COUNTRY_NAMES:
+            continue
+        if entity.place is not None and not entity.place.country_only:
+            name = entity.place.name
+        elif entity.agency is not None and entity.agency.city:
+            name = entity.agency.city
+        else:
+            continue
+        before = text[max(0, mention.start - 40) : mention.start]
+        if _ORIGIN_BEFORE.search(before):
+            continue
+        if _LOCATIVE_BEFORE.search(before) or (title and mention.start == 0):
+            found.append(_Place(name, entity.country, mention.start))
+    return found
 
 
 def extract_visits(
-    topic: Topic, sentences: list[Sentence], mentions: list[Mention], published: date | None
+    topic: Topic,
+    sentences: list[Sentence],
+    mentions: list[Mention],
+    published: date | None,
+    *,
+    language: str = "en",
 ) -> list[MinisterialVisit]:
-    by_sentence: dict[int, list[Mention]] = {}
+    by_sentence: dict[int, list[Mention]] = defaultdict(list)
     for mention in mentions:
-        by_sentence.setdefault(mention.sentence, []).append(mention)
-    mentioned_people = list(dict.fromkeys(m.entity.person for m in mentions if m.entity.person is not None))
-    italian_ministers = Counter(
-        m.entity.person.id
-        for m in mentions
-        if m.entity.person is not None and m.entity.country == "it" and m.entity.person.minister
+        by_sentence[mention.sentence].append(mention)
+    mentioned = list(dict.fromkeys(m.entity.person for m in mentions if m.entity.person is not None))
+    counts = Counter(m.entity.person.id for m in mentions if m.entity.person is not None)
+    reference = published or next(
+        (d for s in sentences[:3] if (d := find_full_date(s.text)) is not None), None
     )
-    uk_ministers = Counter(
-        m.entity.person.id
-        for m in mentions
-        if m.entity.person is not None and m.entity.country == "uk" and m.entity.person.minister
-    )
-    roles = _role_pattern(topic)
-    role_hints = {
-        m.group(0).removeprefix("the ").removeprefix("The ")
-        for s in sentences
-        for m in roles.finditer(s.text)
-    }
+    titles = _role_titles(topic)
+    role_pattern = _role_pattern(titles)
+
     visits: dict[tuple[str, str], MinisterialVisit] = {}
     told: defaultdict[tuple[str, str], set[VisitStatus]] = defaultdict(set)
-    ids = {p.name: p.id for p in topic.people}
-    last_minister: Person | None = None
+    previous: list[_Minister] = []
+    last_traveller: Person | None = None
     for sentence in sentences:
         text = sentence.text
         here = by_sentence.get(sentence.index, [])
-        ministers: list[tuple[int, Person]] = [
-            (m.start, m.entity.person)
-            for m in here
-            if m.entity.person is not None and m.entity.person.minister
-        ]
-        for match in roles.finditer(text):
-            person = _resolve_role(topic, match.group(0), mentioned_people, published)
-            if person is not None:
-                ministers.append((match.start(), person))
-        if not ministers and last_minister is not None and _PRONOUN.match(text):
-            ministers.append((0, last_minister))
-        ministers.sort(key=lambda pair: pair[0])
-        if ministers:
-            last_minister = ministers[0][1]
-        if not ministers or not (topic.visit_nouns.search(text) or topic.visit_done.search(text)):
-            continue
-        places = [m for m in here if m.entity.place is not None]
-        cities = {
-            country: [
-                m.entity.place.name
-                for m in places
-                if m.entity.country == country and m.entity.place and not m.entity.place.country_only
-            ]
-            + [
-                m.entity.agency.city
-                for m in here
-                if m.entity.agency is not None and m.entity.agency.city and m.entity.country == country
-            ]
-            for country in ("it", "uk")
-        }
-        countries_named = {m.entity.country for m in places}
-        foreign_only = "other" in countries_named and not countries_named & {"it", "uk"}
-        if foreign_only:
-            continue
-        ministers_by_country = {
-            country: [p for _, p in ministers if p.country == country] for country in ("it", "uk")
-        }
-        for traveller_country, host_country in (("uk", "it"), ("it", "uk")):
-            travellers = ministers_by_country[traveller_country]
-            if not travellers:
-                continue
-            hosts = ministers_by_country[host_country]
-            destinations = list(dict.fromkeys(cities[host_country]))
-            if not destinations:
-                host_named = host_country in countries_named or any(
-                    m.entity.country == host_country and m.entity.agency for m in here
-                )
-                if host_named or hosts:
-                    destinations = [COUNTRY_NAMES[host_country]]
-            if not destinations:
-                continue
-            if traveller_country == "it" and not cities["uk"]:
-                continue  # an Italian minister travels only when a UK city is named
-            traveller = travellers[0]
-            role = _role_of(traveller, published, role_hints)
-            counterpart = (
-                hosts[0]
-                if hosts
-                else _counterpart(
-                    topic,
-                    role,
-                    italian_ministers if host_country == "it" else uk_ministers,
-                    published,
-                )
-            )
-            status = _status(topic, text)
-            day = _visit_date(text, published, status)
-            for destination in destinations:
-                key = (traveller.id, destination)
+        named = [m for m in here if m.entity.person is not None and m.entity.person.minister]
+        ministers = [_Minister(m.start, m.entity.person) for m in named if m.entity.person is not None]
+        ministers += _roles_in(topic, text, role_pattern, titles, named, mentioned, reference, language)
+        ministers.sort(key=lambda m: m.start)
+        places = _locations(topic, text, here, title=sentence.where == "title")
+        evidence = sentence.where == "title" or bool(
+            topic.visit_nouns.search(text)
+            or topic.visit_done.search(text)
+            or topic.visit_planned.search(text)
+        )
+        remote = topic.visit_remote.search(text) is not None
+        traveller_here: Person | None = None
+        if places and evidence and not remote:
+            for place in places:
+                wanted = OTHER[place.country]
+                travellers = [m.person for m in ministers if m.person.country == wanted]
+                if not travellers:
+                    travellers = _implicit(text, previous, last_traveller, wanted, language)
+                if not travellers:
+                    continue
+                traveller = travellers[0]
+                traveller_here = traveller
+                hosts = [m.person for m in ministers if m.person.country == place.country]
+                counterpart = hosts[0] if hosts else _counterpart(topic, traveller, reference, counts)
+                status = _status(topic, text)
+                day = _visit_date(text, published, status)
+                key = (traveller.id, place.name)
                 visit = MinisterialVisit(
                     minister=traveller.name,
-                    role=traveller.role_on(day) if day else role,
-                    from_country=COUNTRY_NAMES[traveller_country],
-                    destination=destination,
-                    destination_country=COUNTRY_NAMES[host_country],
+                    role=traveller.role_on(day or reference),
+                    from_country=COUNTRY_NAMES[wanted],
+                    destination=place.name,
+                    destination_country=COUNTRY_NAMES[place.country],
                     counterpart=counterpart.name if counterpart else None,
                     date=day,
                     status=status or "done",
@@ -151,13 +238,41 @@ def extract_visits(
                 if status is not None:
                     told[key].add(status)
                     told[(traveller.id, "")].add(status)
-            break
+        if ministers:
+            previous = ministers
+        last_traveller = traveller_here or (last_traveller if not ministers else None)
+
+    ids = {p.name: p.id for p in topic.people}
     resolved = []
     for key, visit in visits.items():
         # A sentence with no tense ("Ms Cooper's trip to Rome") takes the tense of the trip.
         statuses = told[key] or told[(ids[visit.minister], "")] or {"done"}
         resolved.append(replace(visit, status="done" if "done" in statuses else "planned"))
-    return _drop_country_only(resolved)
+    return _drop_regions(topic, resolved)
+
+
+def _drop_regions(topic: Topic, visits: list[MinisterialVisit]) -> list[MinisterialVisit]:
+    """ "In Puglia" adds nothing when the same trip names the town (Borgo Egnazia)."""
+    regions = {p.name for p in topic.places if p.region}
+    towns = {(v.minister, v.destination_country) for v in visits if v.destination not in regions}
+    return [
+        v for v in visits if v.destination not in regions or (v.minister, v.destination_country) not in towns
+    ]
+
+
+def _implicit(
+    text: str, previous: list[_Minister], last_traveller: Person | None, wanted: str, language: str
+) -> list[Person]:
+    """The traveller a sentence refers to without naming: by a pronoun, or by Italian's dropped subject."""
+    if last_traveller is not None and last_traveller.country == wanted:
+        return [last_traveller]
+    if previous and _PLURAL.search(text):
+        return [m.person for m in previous if m.person.country == wanted][:1]
+    if previous and (_PRONOUN.search(text) or language == "it"):
+        first = previous[0].person
+        if first.country == wanted:
+            return [first]
+    return []
 
 
 # Who meets whom: a Home Secretary's counterpart is an interior minister, and so on.
@@ -170,24 +285,16 @@ _COUNTERPART_ROLES = {
 }
 
 
-def _role_of(person: Person, published: date | None, hints: set[str]) -> str:
-    """The role a text gives a person: held on the publication date, else one the text names."""
-    if published is not None:
-        return person.role_on(published)
-    for role in person.roles:
-        if role.title in hints or role.title.removesuffix(" of Italy") in hints:
-            return role.title
-    return person.role_on(None)
-
-
-def _counterpart(topic: Topic, role: str, mentioned: Counter[str], published: date | None) -> Person | None:
-    wanted = _COUNTERPART_ROLES.get(role.removesuffix(" of Italy"))
+def _counterpart(
+    topic: Topic, traveller: Person, reference: date | None, counts: Counter[str]
+) -> Person | None:
+    wanted = _COUNTERPART_ROLES.get(traveller.role_on(reference).removesuffix(" of Italy"))
     if wanted is None:
         return None
-    for person_id, _ in mentioned.most_common():
+    for person_id, _ in counts.most_common():
         person = topic.person(person_id)
-        if any(
-            r.title.removesuffix(" of Italy") == wanted and (published is None or r.held_on(published))
+        if person.country != traveller.country and any(
+            r.title.removesuffix(" of Italy") == wanted and (reference is None or r.held_on(reference))
             for r in person.roles
         ):
             return person
@@ -195,18 +302,17 @@ def _counterpart(topic: Topic, role: str, mentioned: Counter[str], published: da
 
 
 def _status(topic: Topic, text: str) -> VisitStatus | None:
-    if topic.visit_planned.search(text):
-        done = topic.visit_done.search(text)
-        planned = topic.visit_planned.search(text)
+    planned = topic.visit_planned.search(text)
+    done = topic.visit_done.search(text)
+    if planned:
         if (
             done
-            and planned
             and done.start() < planned.start()
             and not re.search(r"\bwill\b|\bis to\b|\bare to\b", text[: done.start()])
         ):
             return "done"
         return "planned"
-    return "done" if topic.visit_done.search(text) else None
+    return "done" if done else None
 
 
 def _visit_date(text: str, published: date | None, status: VisitStatus | None) -> date | None:
@@ -221,27 +327,4 @@ def _merge(old: MinisterialVisit | None, new: MinisterialVisit) -> MinisterialVi
     """One visit told by several sentences keeps the first sentence and fills in what it lacks."""
     if old is None:
         return new
-    status: VisitStatus = old.status
-    return MinisterialVisit(
-        minister=old.minister,
-        role=old.role,
-        from_country=old.from_country,
-        destination=old.destination,
-        destination_country=old.destination_country,
-        counterpart=old.counterpart or new.counterpart,
-        date=old.date or new.date,
-        status=status,
-        sentence=old.sentence,
-    )
-
-
-def _drop_country_only(visits: list[MinisterialVisit]) -> list[MinisterialVisit]:
-    """ "Cooper travelled to Italy" adds nothing when another sentence says she was in Rome."""
-    with_city = {
-        (v.minister, v.destination_country) for v in visits if v.destination not in COUNTRY_NAMES.values()
-    }
-    return [
-        v
-        for v in visits
-        if v.destination not in COUNTRY_NAMES.values() or (v.minister, v.destination_country) not in with_city
-    ]
+    return replace(old, counterpart=old.counterpart or new.counterpart, date=old.date or new.date)
