@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, event, inspect
+from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
-from sqlmodel import SQLModel, create_engine
+from sqlmodel import create_engine
 
 from monitors.errors import StorageError
 from storage import tables  # noqa: F401  (registers the tables on SQLModel.metadata)
@@ -56,13 +56,8 @@ def open_engine(url: str, *, create: bool = True) -> Engine:
 
 
 def create_schema(engine: Engine) -> None:
-    """Create missing tables. Two processes doing this at once is fine: the loser retries."""
-    for attempt in range(3):
-        try:
-            SQLModel.metadata.create_all(engine)
-            return
-        except SQLAlchemyError:
-            if attempt == 2:
-                raise
-            if set(inspect(engine).get_table_names()) >= set(SQLModel.metadata.tables):
-                return
+    """Create or upgrade the schema to the newest migration (storage/schema.py); safe from many
+    processes at once."""
+    from storage.schema import upgrade_to_head
+
+    upgrade_to_head(engine)
