@@ -61,6 +61,7 @@ def classify(topic: Topic, item: FeedItem) -> Classification:
     for mention in mentions:
         by_sentence.setdefault(mention.sentence, []).append(mention)
     signals = [_signals(topic, s, by_sentence.get(s.index, [])) for s in sentences]
+    _add_visit_actors(sentences, signals, visits)
     score, hits = _score(topic, sentences, signals, mentions, visits)
     relevant = score >= topic.relevant_threshold
     return Classification(
@@ -72,6 +73,20 @@ def classify(topic: Topic, item: FeedItem) -> Classification:
         ministerial_visits=tuple(visits) if relevant else (),
         language=language,
     )
+
+
+def _add_visit_actors(
+    sentences: list[Sentence], signals: list[_SentenceSignals], visits: list[MinisterialVisit]
+) -> None:
+    """A visit's traveller is an actor of the sentence that tells it, even when named only by role
+    ("The Prime Minister met Prime Minister Giorgia Meloni in Rome")."""
+    for visit in visits:
+        for sentence, signal in zip(sentences, signals, strict=True):
+            if sentence.text == visit.sentence:
+                side = signal.uk if visit.from_country == "United Kingdom" else signal.italy
+                if visit.minister not in side:
+                    side.append(visit.minister)
+                break
 
 
 def _score(

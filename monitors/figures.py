@@ -31,21 +31,47 @@ _TIME = re.compile(r"^[:.]\d\d")
 _LINKING_BEFORE = re.compile(
     r"(?:exceed(?:ed|s)?|reach(?:ed|es)?|r(?:o|i)sen? to|rising to|climb(?:ed|s)? to|stands? at|stood at"
     r"|was|were|is|are|totall?(?:ed|ing|s)?|hit|pass(?:ed|es)?|topped|to|of|at|with|surpassed|over"
-    r"|superato|superano|raggiunto|raggiungono|sono stati|sono|è di|pari a|quota|a|di)"
-    rf"(?:\s+{_APPROXIMATE_WORDS})?\s*$",
+    r"|superato|superano|raggiunto|raggiungono|sono stati|erano stati|sono|è di|pari a|quota|a|di"
+    r"|fell to|dropped to|drop to|rose to|fallen to|risen to|scesi a|scese a|saliti a|salite a|calati a)"
+    rf"(?:\s+(?:le|i|gli|quota))?(?:\s+{_APPROXIMATE_WORDS})?\s*$",
     re.IGNORECASE,
 )
 _SUBJECT_BEFORE = re.compile(
-    r"number of|total|tally|figure|crossings|arrivals|sbarchi|arrivi|traversate|numero",
+    r"number of|total|tally|figure|crossings|arrivals|sbarchi|arrivi|traversate|attraversamenti|numero",
     re.IGNORECASE,
 )
 _COMPARISON = re.compile(
     r"than|compared|same (?:period|point|time)|this time last year|up from|down from|rispetto|stesso periodo",
     re.IGNORECASE,
 )
+# A second number set against a figure already read: "compared with more than 120,000", "contro i 157.651".
+_COMPARED_BEFORE = re.compile(
+    r"(?:compared (?:with|to)|against|from|than|up from|down from|versus|vs\.?|contro|rispetto a|rispetto ai"
+    r"|erano stati|erano|were|but (?:just|only)|ma (?:solo|appena))\s+(?:(?:i|gli|le|the)\s+)?(?:{a}\s+)?$".replace(
+        "{a}", _APPROXIMATE_WORDS
+    ),
+    re.IGNORECASE,
+)
+# What may follow a number that counts the people of the figure before it.
+_BARE_AFTER = re.compile(
+    r"^\s*(?:[,.;:)]|$|in\b|by\b|a year|the (?:previous|same)|last\b|del\b|dello\b|nel\b|nello\b"
+    r"|dell'|l'anno|over\b|during\b|for\b)",
+    re.IGNORECASE,
+)
+_STRONG_LINK = re.compile(
+    r"(?:exceed(?:ed|s)?|reach(?:ed|es)?|totall?(?:ed|ing|s)|topped|surpassed|passed|fell to|dropped to|rose to"
+    r"|superato|raggiunto|sono stati|erano stati|scesi a|scese a|saliti a|salite a|calati a)"
+    rf"(?:\s+(?:le|i|gli|quota))?(?:\s+{_APPROXIMATE_WORDS})?\s*$",
+    re.IGNORECASE,
+)
+# After the people a number counts: "40 people have died" counts deaths.
+_AUXILIARY = re.compile(
+    r"^\s*(?:have|has|had|were|was|are|is|sono|erano|hanno|è)?\s*(?:been|stati|state)?\s*"
+)
 # Words that may stand between a number and the people it counts: "609 more people".
 _FILLER = re.compile(
-    r"^\s*(?:(?:more|other|further|new|additional|irregular|illegal|undocumented|small[- ]boat|boat|desperate"
+    r"^\s*(?:(?:more|other|further|new|additional|irregular|illegal|undocumented|small[- ]boat|boat|desperate|sea"
+    r"|migrant|Channel|maritime|i|gli|le"
     r"|unaccompanied|young|adult|altri|nuovi|ulteriori)\s+)*",
     re.IGNORECASE,
 )
@@ -186,10 +212,16 @@ def _change(after: str) -> str | None:
     return f"{text} on {against}" if against else text
 
 
-def _is_excluded_number(sentence: str, token: _NumberToken) -> bool:
+def _is_excluded_number(topic: Topic, sentence: str, token: _NumberToken) -> bool:
     before = sentence[: token.start]
     after = sentence[token.end :]
     if token.value < 2:
+        return True
+    if topic.figure_exclude_before.search(before[-60:]) and re.search(
+        rf"(?:{topic.figure_exclude_before.pattern})\s+(?:(?:up to|around|about|some|more than|over|at least|only|just|oltre|circa)\s+)?$",
+        before[-60:],
+        re.IGNORECASE,
+    ):
         return True
     if _MONEY_BEFORE.search(before) or _MONEY_AFTER.match(after) or _PERCENT_AFTER.match(after):
         return True
@@ -216,6 +248,10 @@ def _counts_people(topic: Topic, sentence: str, token: _NumberToken, has_context
     if noun:
         if topic.figure_exclude_after.match(rest):
             return False
+        tail = rest[noun.end() :]
+        tail = tail[_AUXILIARY.match(tail).end() :]  # type: ignore[union-attr]
+        if topic.figure_exclude_after.match(tail):
+            return False
         intrinsic = re.match(r"arrivals|crossings|sbarchi|arrivi|traversate|sbarcati", noun.group(0), re.I)
         return has_context or bool(intrinsic)
     if is_year or topic.figure_exclude_after.match(rest):
@@ -226,11 +262,31 @@ def _counts_people(topic: Topic, sentence: str, token: _NumberToken, has_context
         return bool(_COMPARISON.search(sentence) or _SUBJECT_BEFORE.search(before))
     # "the number of people crossing ... exceeded 34,500": the people come before the number.
     if re.match(r"^\s*(?:[,.;:)]|$|in\b|on\b|this\b|so far|last\b|since\b|by\b|as\b|and\b|nel\b|dal)", after):
-        return bool(
-            _LINKING_BEFORE.search(before)
-            and (topic.figure_people.search(before) or _SUBJECT_BEFORE.search(before))
-        )
+        if _LINKING_BEFORE.search(before) and (
+            topic.figure_people.search(before) or _SUBJECT_BEFORE.search(before)
+        ):
+            return True
+        # "Nel 2023 erano stati 157.651, nel 2024 sono scesi a 66.317: il crollo degli sbarchi"
+        return bool(_STRONG_LINK.search(before) and _SUBJECT_BEFORE.search(sentence))
     return False
+
+
+def _compared(sentence: str, token: _NumberToken) -> bool:
+    """A number set against a figure of the same sentence: "compared with more than 120,000 by ..."."""
+    is_year = 1900 <= token.value <= 2100 and "," not in sentence[token.start : token.end]
+    return (
+        not is_year
+        and token.value >= 100
+        and bool(_COMPARED_BEFORE.search(sentence[: token.start]))
+        and bool(_BARE_AFTER.match(sentence[token.end :]))
+    )
+
+
+def _names_elsewhere(topic: Topic, text: str) -> bool:
+    return any(
+        (entity := topic.entity_by_alias.get(m.group(0))) is not None and entity.country == "other"
+        for m in topic.names.finditer(text)
+    )
 
 
 def extract_figures(topic: Topic, sentences: list[Sentence], published: date | None) -> list[CrossingFigure]:
@@ -249,12 +305,14 @@ def extract_figures(topic: Topic, sentences: list[Sentence], published: date | N
             has_context = bool(topic.figure_context.search(text)) or (
                 previous_had_figure and bool(_COMPARISON.search(text))
             )
-            tokens = _numbers(text)
-            for token in tokens:
-                if _is_excluded_number(text, token):
-                    continue
-                if not _counts_people(topic, text, token, has_context):
-                    continue
+            tokens = [t for t in _numbers(text) if not _is_excluded_number(topic, text, t)]
+            counted = [t for t in tokens if _counts_people(topic, text, t, has_context)]
+            if counted:
+                counted += [t for t in tokens if t not in counted and _compared(text, t)]
+                counted.sort(key=lambda t: t.start)
+            if counted and route is None and _names_elsewhere(topic, text):
+                counted = []  # people arriving somewhere else (Albania's centres, Greece)
+            for token in counted:
                 period, around = _period(text, token.start, token.end)
                 figure_route: Route = route or "other"
                 key = (token.value, figure_route, period)

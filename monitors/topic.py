@@ -128,6 +128,7 @@ class Topic:
     figure_people: re.Pattern[str]
     figure_exclude_sentence: re.Pattern[str]
     figure_exclude_after: re.Pattern[str]
+    figure_exclude_before: re.Pattern[str]
     routes: tuple[tuple[str, re.Pattern[str]], ...]
     visit_done: re.Pattern[str]
     visit_planned: re.Pattern[str]
@@ -252,6 +253,10 @@ def parse_topic(data: dict[str, Any]) -> Topic:
             ),
             figure_exclude_after=_compile(
                 _strs(figures["exclude_after"], "figures.exclude_after"), "figures.exclude_after"
+            ),
+            figure_exclude_before=_compile(
+                _strs(figures.get("exclude_before", []), "figures.exclude_before"),
+                "figures.exclude_before",
             ),
             routes=routes,
             visit_done=_compile(_strs(visits["verbs_done"], "visits.verbs_done"), "visits"),
