@@ -147,6 +147,7 @@ class _Place:
     name: str
     country: str
     start: int
+    country_only: bool = False  # "to Italy": tells the tense of a trip, but a visit needs a place
 
 
 def _locations(topic: Topic, text: str, here: list[Mention], *, title: bool) -> list[_Place]:
@@ -156,7 +157,8 @@ def _locations(topic: Topic, text: str, here: list[Mention], *, title: bool) -> 
         entity = mention.entity
         if entity.country not in COUNTRY_NAMES:
             continue
-        if entity.place is not None and not entity.place.country_only:
+        country_only = entity.place is not None and entity.place.country_only
+        if entity.place is not None:
             name = entity.place.name
         elif entity.agency is not None and entity.agency.city:
             name = entity.agency.city
@@ -166,7 +168,7 @@ def _locations(topic: Topic, text: str, here: list[Mention], *, title: bool) -> 
         if _ORIGIN_BEFORE.search(before):
             continue
         if _LOCATIVE_BEFORE.search(before) or (title and mention.start == 0):
-            found.append(_Place(name, entity.country, mention.start))
+            found.append(_Place(name, entity.country, mention.start, country_only))
     return found
 
 
@@ -188,6 +190,7 @@ def extract_visits(
     )
     titles = _role_titles(topic)
     role_pattern = _role_pattern(titles)
+    hints = {m.group(0).lower().rstrip("s") for s in sentences for m in role_pattern.finditer(s.text)}
 
     visits: dict[tuple[str, str], MinisterialVisit] = {}
     told: defaultdict[tuple[str, str], set[VisitStatus]] = defaultdict(set)
@@ -217,15 +220,20 @@ def extract_visits(
                 if not travellers:
                     continue
                 traveller = travellers[0]
+                if place.country_only:
+                    if (status := _status(topic, text)) is not None:
+                        told[(traveller.id, "")].add(status)
+                    continue
                 traveller_here = traveller
                 hosts = [m.person for m in ministers if m.person.country == place.country]
-                counterpart = hosts[0] if hosts else _counterpart(topic, traveller, reference, counts)
                 status = _status(topic, text)
                 day = _visit_date(text, published, status)
+                role = _role_of(traveller, day or reference, hints)
+                counterpart = hosts[0] if hosts else _counterpart(topic, traveller, role, reference, counts)
                 key = (traveller.id, place.name)
                 visit = MinisterialVisit(
                     minister=traveller.name,
-                    role=traveller.role_on(day or reference),
+                    role=role,
                     from_country=COUNTRY_NAMES[wanted],
                     destination=place.name,
                     destination_country=COUNTRY_NAMES[place.country],
@@ -285,10 +293,20 @@ _COUNTERPART_ROLES = {
 }
 
 
+def _role_of(person: Person, reference: date | None, hints: set[str]) -> str:
+    """The role a person held on the reference date, else one the text names, else the last one."""
+    if reference is not None:
+        return person.role_on(reference)
+    for role in person.roles:
+        if role.title.removesuffix(" of Italy").lower().rstrip("s") in hints:
+            return role.title
+    return person.role_on(None)
+
+
 def _counterpart(
-    topic: Topic, traveller: Person, reference: date | None, counts: Counter[str]
+    topic: Topic, traveller: Person, role: str, reference: date | None, counts: Counter[str]
 ) -> Person | None:
-    wanted = _COUNTERPART_ROLES.get(traveller.role_on(reference).removesuffix(" of Italy"))
+    wanted = _COUNTERPART_ROLES.get(role.removesuffix(" of Italy"))
     if wanted is None:
         return None
     for person_id, _ in counts.most_common():
