@@ -1,0 +1,250 @@
+"""The one place that joins a poll's stages: fetch -> parse -> identify -> classify -> store.
+
+Plain functions, no Prefect: flows/poll.py wraps a batch of feeds in one task, and tests call
+these directly. One bad feed is one row of the report, never an exception that stops the cycle.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine
+
+from monitors import fetch
+from monitors.article import SHORT_TEXT, fetch_articles
+from monitors.classify import classify
+from monitors.feedlist import FeedSource
+from monitors.identity import identity
+from monitors.models import Classification, FeedItem
+from monitors.parse import FeedParseError, parse_feed
+from monitors.topic import Topic
+from storage import feeds as feed_store
+from storage import repository
+
+Progress = Callable[[str], None]
+Entry = tuple[str, FeedItem, Classification]
+
+# Articles fetched per batch at most, so a burst of relevant short items cannot stall a cycle.
+MAX_ARTICLES_PER_BATCH = 20
+
+
+def quiet(_message: str) -> None:
+    """A progress sink that says nothing."""
+
+
+def to_stderr(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+@dataclass(slots=True)
+class FeedReport:
+    url: str
+    status: str  # "ok" | "not_modified" | "error"
+    error: str = ""
+    new_items: int = 0
+    items: int = 0
+    relevant: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"url": self.url, "status": self.status, "error": self.error, "new_items": self.new_items}
+
+
+@dataclass(slots=True)
+class PollReport:
+    feeds: list[FeedReport] = field(default_factory=list)
+    delivered: dict[str, int] = field(default_factory=dict)
+    delivery_failed: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def new_items(self) -> int:
+        return sum(f.new_items for f in self.feeds)
+
+    @property
+    def relevant(self) -> int:
+        return sum(f.relevant for f in self.feeds)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "feeds": [f.to_dict() for f in self.feeds],
+            "new_items": self.new_items,
+            "relevant": self.relevant,
+        }
+
+    def as_plain(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def describe(report: FeedReport) -> str:
+    if report.status == "ok":
+        return f"ok, {report.items} item(s), {report.new_items} new, {report.relevant} relevant"
+    if report.status == "not_modified":
+        return "not modified"
+    return f"error: {report.error}"
+
+
+def _is_due(state: feed_store.FeedState, now: datetime) -> bool:
+    return state.next_try is None or state.next_try <= now
+
+
+def classify_items(topic: Topic, feed_url: str, items: Sequence[FeedItem]) -> list[Entry]:
+    """Each item once (the first of a feed's duplicates), with its identity and classification."""
+    seen: set[str] = set()
+    entries = []
+    for item in items:
+        key = identity(item, feed_url)
+        if key in seen:
+            continue
+        seen.add(key)
+        entries.append((key, item, classify(topic, item)))
+    return entries
+
+
+def _likely_relevant(topic: Topic, item: FeedItem, classification: Classification) -> bool:
+    short = len(item.text) < SHORT_TEXT
+    return short and item.url is not None and classification.score >= topic.relevant_threshold / 2
+
+
+def complete_short_items(
+    engine: Engine, topic: Topic, entries: list[Entry], limits: fetch.FetchLimits
+) -> list[Entry]:
+    """New, likely-relevant items with only a short summary get their article's text, then are
+    classified again on it. Items already stored are not fetched again."""
+    wanted = [i for i, (_, item, c) in enumerate(entries) if _likely_relevant(topic, item, c)]
+    if not wanted:
+        return entries
+    known = feed_store.known_identities(engine, [entries[i][0] for i in wanted])
+    wanted = [i for i in wanted if entries[i][0] not in known][:MAX_ARTICLES_PER_BATCH]
+    if not wanted:
+        return entries
+    pages = asyncio.run(fetch_articles([entries[i][1].url or "" for i in wanted], limits))
+    completed = list(entries)
+    for index, page in zip(wanted, pages, strict=True):
+        if page.text:
+            key, item, _ = entries[index]
+            richer = replace(item, content=page.text)
+            completed[index] = (key, richer, classify(topic, richer))
+    return completed
+
+
+def poll_batch(
+    engine: Engine,
+    feeds: Sequence[FeedSource],
+    limits: fetch.FetchLimits,
+    topic: Topic,
+    *,
+    now: datetime | None = None,
+    progress: Progress = quiet,
+    read_articles: bool = True,
+) -> list[FeedReport]:
+    """Poll a batch of feeds: fetch the due ones concurrently, then parse, classify and store."""
+    moment = now or datetime.now(UTC)
+    states = feed_store.ensure_feeds(engine, [(f.url, f.title) for f in feeds])
+    ordered = [states[f.url] for f in feeds]
+    due = [s for s in ordered if _is_due(s, moment)]
+    requests = [fetch.FeedRequest(s.url, s.etag, s.last_modified) for s in due]
+    results = {r.url: r for r in fetch.fetch_many(requests, limits)}
+
+    reports: dict[str, FeedReport] = {}
+    outcomes: list[feed_store.FeedOutcome] = []
+    parsed: list[tuple[feed_store.FeedState, list[Entry]]] = []
+    for state in ordered:
+        result = results.get(state.url)
+        if result is None:
+            when = state.next_try.isoformat(timespec="seconds") if state.next_try else "later"
+            reports[state.url] = FeedReport(
+                state.url, "error", f"backing off after {state.failures} failure(s); next try {when}"
+            )
+        elif isinstance(result, fetch.FeedNotModified):
+            reports[state.url] = FeedReport(state.url, "not_modified")
+            outcomes.append(feed_store.FeedOutcome(state.source_id, "not_modified"))
+        elif isinstance(result, fetch.FeedFailed):
+            reports[state.url] = FeedReport(state.url, "error", result.reason)
+            outcomes.append(
+                feed_store.FeedOutcome(
+                    state.source_id, "error", error=result.reason, retry_after=result.retry_after
+                )
+            )
+        else:
+            try:
+                items = parse_feed(
+                    result.body,
+                    source=state.url,
+                    charset=result.charset,
+                    max_decompressed_bytes=limits.max_body_bytes,
+                )
+            except FeedParseError as exc:
+                reports[state.url] = FeedReport(state.url, "error", str(exc))
+                outcomes.append(feed_store.FeedOutcome(state.source_id, "error", error=str(exc)))
+                continue
+            entries = classify_items(topic, state.url, items)
+            parsed.append((state, entries))
+            reports[state.url] = FeedReport(state.url, "ok", items=len(entries))
+            outcomes.append(
+                feed_store.FeedOutcome(
+                    state.source_id, "ok", etag=result.etag, last_modified=result.last_modified
+                )
+            )
+
+    if read_articles and parsed:
+        flat = [entry for _, entries in parsed for entry in entries]
+        completed = iter(complete_short_items(engine, topic, flat, limits))
+        parsed = [(state, [next(completed) for _ in entries]) for state, entries in parsed]
+
+    touched: list[int] = []
+    for state, entries in parsed:
+        stored = repository.store_items(engine, state.source_id, entries, topic_version=topic.version)
+        report = reports[state.url]
+        report.new_items = len(stored.new)
+        report.relevant = stored.relevant_new
+        touched += stored.new + stored.updated
+    if touched:
+        repository.assign_stories(engine, touched)
+    feed_store.record_outcomes(engine, outcomes, moment)
+    for state in ordered:
+        progress(f"{state.url}: {describe(reports[state.url])}")
+    return [reports[f.url] for f in feeds]
+
+
+def batches(feeds: Sequence[FeedSource], size: int) -> list[list[FeedSource]]:
+    size = max(1, size)
+    return [list(feeds[i : i + size]) for i in range(0, len(feeds), size)]
+
+
+def poll_all(
+    engine: Engine,
+    feeds: Sequence[FeedSource],
+    limits: fetch.FetchLimits,
+    topic: Topic,
+    *,
+    batch_size: int = 200,
+    progress: Progress = quiet,
+) -> PollReport:
+    """One whole cycle without Prefect (tests, and the body of each flow task)."""
+    report = PollReport()
+    for batch in batches(feeds, batch_size):
+        report.feeds += poll_batch(engine, batch, limits, topic, progress=progress)
+    return report
+
+
+def render_table(report: PollReport) -> str:
+    """The per-feed table a text run ends with."""
+    width = min(max((len(f.url) for f in report.feeds), default=10), 70)
+    lines = [f"{'FEED':<{width}}  {'STATUS':<12}  {'NEW':>5}  DETAIL"]
+    for feed in report.feeds:
+        url = feed.url if len(feed.url) <= width else feed.url[: width - 1] + "…"
+        detail = (
+            feed.error
+            if feed.status == "error"
+            else (f"{feed.relevant} relevant" if feed.status == "ok" else "")
+        )
+        lines.append(f"{url:<{width}}  {feed.status:<12}  {feed.new_items:>5}  {detail}")
+    failed = sum(1 for f in report.feeds if f.status == "error")
+    lines.append(
+        f"{len(report.feeds)} feed(s), {failed} failed; {report.new_items} new item(s), {report.relevant} relevant."
+    )
+    return "\n".join(lines)

@@ -1,0 +1,57 @@
+"""The article behind a likely-relevant item whose feed gives only a short summary.
+
+The page is fetched under the same limits as feeds (monitors.fetch) and its main text is taken
+out with trafilatura, a library made for that (boilerplate, menus and comments are dropped).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import httpx
+
+from monitors.fetch import FeedOk, FeedRequest, FetchLimits, fetch_feed, make_client
+
+# Below this many characters of text an item is "only a short summary" worth completing.
+SHORT_TEXT = 400
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleText:
+    url: str
+    text: str | None  # None when the page could not be fetched or held no article
+    error: str | None = None
+
+
+def extract_main_text(html: bytes | str, url: str | None = None) -> str | None:
+    """The main text of an HTML page, or None when there is none."""
+    import trafilatura  # heavy import, only when an article is actually read
+
+    text = trafilatura.extract(
+        html, url=url, include_comments=False, include_tables=False, favor_precision=True
+    )
+    return text.strip() if isinstance(text, str) and text.strip() else None
+
+
+async def _article(client: httpx.AsyncClient, url: str, limits: FetchLimits) -> ArticleText:
+    result = await fetch_feed(client, FeedRequest(url), limits)
+    if not isinstance(result, FeedOk):
+        return ArticleText(url, None, getattr(result, "reason", "not modified"))
+    content_type = (result.content_type or "").lower()
+    if content_type and "html" not in content_type and "xml" not in content_type:
+        return ArticleText(url, None, f"not an HTML page ({content_type.split(';')[0]})")
+    text = await asyncio.to_thread(extract_main_text, result.body, result.final_url)
+    return ArticleText(url, text, None if text else "no article text found")
+
+
+async def fetch_articles(urls: Sequence[str], limits: FetchLimits) -> list[ArticleText]:
+    gate = asyncio.Semaphore(max(1, limits.concurrency))
+
+    async def one(client: httpx.AsyncClient, url: str) -> ArticleText:
+        async with gate:
+            return await _article(client, url, limits)
+
+    async with make_client(limits) as client:
+        return list(await asyncio.gather(*(one(client, u) for u in urls)))

@@ -1,0 +1,299 @@
+"""HTTP for feeds: conditional GET under hard limits. Knows nothing of parsing or storage.
+
+Every outcome is a value (FeedOk, FeedNotModified, FeedFailed), so one bad feed is a row in a
+report and never stops a cycle. Limits: connect and read timeouts, a deadline for the whole feed
+(a server that trickles bytes is cut off), a cap on the bytes on the wire and on the decompressed
+bytes (gzip bombs), a few redirects and only to http(s), and a bounded number of feeds at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any, Protocol
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+REDIRECTS = frozenset({301, 302, 303, 307, 308})
+RETRY_AFTER_STATUSES = frozenset({429, 503})
+MAX_RETRY_AFTER = 24 * 3600.0
+
+
+class LimitSettings(Protocol):
+    connect_timeout: float
+    read_timeout: float
+    feed_timeout: float
+    max_body_bytes: int
+    max_redirects: int
+    concurrency: int
+    user_agent: str
+
+
+@dataclass(frozen=True, slots=True)
+class FetchLimits:
+    connect_timeout: float = 10.0
+    read_timeout: float = 20.0
+    feed_timeout: float = 60.0
+    max_body_bytes: int = 10 * 1024 * 1024
+    max_redirects: int = 5
+    concurrency: int = 16
+    user_agent: str = "migwatch/0.1"
+
+    @classmethod
+    def from_settings(cls, settings: LimitSettings) -> FetchLimits:
+        return cls(
+            connect_timeout=settings.connect_timeout,
+            read_timeout=settings.read_timeout,
+            feed_timeout=settings.feed_timeout,
+            max_body_bytes=settings.max_body_bytes,
+            max_redirects=settings.max_redirects,
+            concurrency=settings.concurrency,
+            user_agent=settings.user_agent,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class FeedRequest:
+    url: str
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FeedOk:
+    url: str
+    body: bytes
+    final_url: str
+    etag: str | None = None
+    last_modified: str | None = None
+    charset: str | None = None
+    content_type: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FeedNotModified:
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class FeedFailed:
+    url: str
+    reason: str
+    status: int | None = None
+    retry_after: float | None = None  # seconds the server asked us to wait
+
+
+FetchResult = FeedOk | FeedNotModified | FeedFailed
+
+
+class _Refused(Exception):
+    """A fetch stopped by one of our limits; the message is the reason shown to the user."""
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Retry-After as seconds: either a number of seconds or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return min(float(value), MAX_RETRY_AFTER)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    seconds = (when - (now or datetime.now(UTC))).total_seconds()
+    return min(max(seconds, 0.0), MAX_RETRY_AFTER)
+
+
+def is_http_url(url: str) -> bool:
+    return urlsplit(url).scheme.lower() in ("http", "https")
+
+
+class _Decoder:
+    """Content-Encoding undone chunk by chunk, never producing more than the cap."""
+
+    def __init__(self, encoding: str, cap: int) -> None:
+        self.cap = cap
+        self.size = 0
+        encoding = encoding.strip().lower()
+        if encoding in ("", "identity"):
+            self._inflater: Any = None
+        elif encoding in ("gzip", "x-gzip"):
+            self._inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        elif encoding == "deflate":
+            self._inflater = zlib.decompressobj()
+        else:
+            raise _Refused(f"unsupported Content-Encoding {encoding!r}")
+        self.parts: list[bytes] = []
+
+    def feed(self, chunk: bytes) -> None:
+        if self._inflater is None:
+            self._add(chunk)
+            return
+        try:
+            data = self._inflater.decompress(chunk, self.cap - self.size + 1)
+            self._add(data)
+            while self._inflater.unconsumed_tail:
+                self._add(self._inflater.decompress(self._inflater.unconsumed_tail, self.cap - self.size + 1))
+        except zlib.error as exc:
+            raise _Refused(f"corrupt compressed body: {exc}") from exc
+
+    def _add(self, data: bytes) -> None:
+        self.size += len(data)
+        if self.size > self.cap:
+            raise _Refused(f"body larger than {self.cap} bytes once decompressed")
+        self.parts.append(data)
+
+    def body(self) -> bytes:
+        if self._inflater is not None:
+            try:
+                self._add(self._inflater.flush())
+            except zlib.error as exc:
+                raise _Refused(f"corrupt compressed body: {exc}") from exc
+        return b"".join(self.parts)
+
+
+def _charset(content_type: str | None) -> str | None:
+    if not content_type:
+        return None
+    for part in content_type.split(";")[1:]:
+        key, _, value = part.partition("=")
+        if key.strip().lower() == "charset" and value.strip():
+            return value.strip().strip("\"'").lower()
+    return None
+
+
+async def _fetch(client: httpx.AsyncClient, request: FeedRequest, limits: FetchLimits) -> FetchResult:
+    url = request.url
+    if not is_http_url(url):
+        return FeedFailed(request.url, f"not an http(s) URL: {url}")
+    headers = {"Accept-Encoding": "gzip, deflate"}
+    if request.etag:
+        headers["If-None-Match"] = request.etag
+    if request.last_modified:
+        headers["If-Modified-Since"] = request.last_modified
+    for _hop in range(limits.max_redirects + 1):
+        async with client.stream("GET", url, headers=headers) as response:
+            if response.status_code in REDIRECTS:
+                location = response.headers.get("location")
+                if not location:
+                    return FeedFailed(request.url, f"HTTP {response.status_code} without a Location", 0)
+                target = urljoin(url, location)
+                if not is_http_url(target):
+                    return FeedFailed(request.url, f"redirect to a non-http(s) URL refused: {target[:200]}")
+                url = target
+                continue
+            if response.status_code == 304:
+                return FeedNotModified(request.url)
+            if response.status_code >= 400 or response.status_code < 200:
+                retry = None
+                if response.status_code in RETRY_AFTER_STATUSES:
+                    retry = parse_retry_after(response.headers.get("retry-after"))
+                phrase = response.reason_phrase or ""
+                return FeedFailed(
+                    request.url, f"HTTP {response.status_code} {phrase}".strip(), response.status_code, retry
+                )
+            declared = response.headers.get("content-length")
+            if declared and declared.isdigit() and int(declared) > limits.max_body_bytes:
+                return FeedFailed(
+                    request.url, f"body of {declared} bytes exceeds the {limits.max_body_bytes}-byte cap"
+                )
+            decoder = _Decoder(response.headers.get("content-encoding", ""), limits.max_body_bytes)
+            received = 0
+            async for chunk in response.aiter_raw():
+                received += len(chunk)
+                if received > limits.max_body_bytes:
+                    raise _Refused(f"body larger than {limits.max_body_bytes} bytes")
+                decoder.feed(chunk)
+            content_type = response.headers.get("content-type")
+            return FeedOk(
+                url=request.url,
+                body=decoder.body(),
+                final_url=url,
+                etag=response.headers.get("etag"),
+                last_modified=response.headers.get("last-modified"),
+                charset=_charset(content_type),
+                content_type=content_type,
+            )
+    return FeedFailed(request.url, f"more than {limits.max_redirects} redirects")
+
+
+def _reason(exc: BaseException, limits: FetchLimits) -> str:
+    if isinstance(exc, httpx.ConnectTimeout):
+        return f"connect timeout after {limits.connect_timeout:g}s"
+    if isinstance(exc, httpx.ReadTimeout):
+        return f"no data for {limits.read_timeout:g}s (read timeout)"
+    if isinstance(exc, httpx.TimeoutException):
+        return f"timeout: {type(exc).__name__}"
+    if isinstance(exc, httpx.ConnectError):
+        detail = str(exc) or "refused"
+        return f"cannot connect: {detail}"
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return f"broken HTTP response: {exc}"
+    if isinstance(exc, ssl.SSLError):
+        return f"TLS error: {exc.reason or exc}"
+    if isinstance(exc, httpx.HTTPError):
+        return f"{type(exc).__name__}: {exc}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+async def fetch_feed(client: httpx.AsyncClient, request: FeedRequest, limits: FetchLimits) -> FetchResult:
+    """One feed, whatever happens: never raises for a network, HTTP or limit problem."""
+    try:
+        async with asyncio.timeout(limits.feed_timeout):
+            return await _fetch(client, request, limits)
+    except TimeoutError:
+        return FeedFailed(
+            request.url, f"feed took longer than {limits.feed_timeout:g}s (whole-feed deadline)"
+        )
+    except _Refused as exc:
+        return FeedFailed(request.url, str(exc))
+    except (httpx.HTTPError, httpx.InvalidURL, ssl.SSLError, OSError, ValueError, UnicodeError) as exc:
+        return FeedFailed(request.url, _reason(exc, limits))
+
+
+def make_client(limits: FetchLimits) -> httpx.AsyncClient:
+    timeout = httpx.Timeout(
+        connect=limits.connect_timeout,
+        read=limits.read_timeout,
+        write=limits.read_timeout,
+        pool=limits.feed_timeout,
+    )
+    return httpx.AsyncClient(
+        timeout=timeout,
+        follow_redirects=False,
+        headers={"User-Agent": limits.user_agent, "Accept": FEED_ACCEPT},
+        limits=httpx.Limits(max_connections=limits.concurrency, max_keepalive_connections=limits.concurrency),
+        trust_env=False,
+    )
+
+
+FEED_ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, "
+    "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
+)
+
+
+async def fetch_all(requests: Sequence[FeedRequest], limits: FetchLimits) -> list[FetchResult]:
+    """Every request, at most `limits.concurrency` at once, results in request order."""
+    gate = asyncio.Semaphore(max(1, limits.concurrency))
+
+    async def one(client: httpx.AsyncClient, request: FeedRequest) -> FetchResult:
+        async with gate:
+            return await fetch_feed(client, request, limits)
+
+    async with make_client(limits) as client:
+        return list(await asyncio.gather(*(one(client, r) for r in requests)))
+
+
+def fetch_many(requests: Sequence[FeedRequest], limits: FetchLimits) -> list[FetchResult]:
+    """fetch_all from synchronous code (a Prefect task, a test)."""
+    return asyncio.run(fetch_all(requests, limits))

@@ -1,0 +1,81 @@
+"""A whole poll cycle against the real corpus and hostile servers on 127.0.0.1, with a real SQLite
+database: every bad feed is one row with a reason, the good feeds beside them are stored."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flows import polling
+from monitors.feedlist import FeedSource
+from monitors.fetch import FetchLimits
+from monitors.topic import load_topic
+from storage.engine import open_engine
+from storage.feeds import feed_health
+from storage.repository import list_items
+from tests.integration.feedserver import HOSTILE, closed_port, corpus_files, feed_server
+
+LIMITS = FetchLimits(
+    connect_timeout=2,
+    read_timeout=1,
+    feed_timeout=3,
+    max_body_bytes=5 * 1024 * 1024,
+    max_redirects=3,
+    concurrency=32,
+    user_agent="migwatch-test/1.0",
+)
+NOT_FEEDS = {"not_a_feed_html_document_moved.rss"}
+
+
+def test_poll_reports_each_hostile_feed_and_stores_the_good_ones(tmp_path: Path) -> None:
+    engine = open_engine(f"sqlite:///{tmp_path / 'migwatch.db'}")
+    topic = load_topic()
+    lines: list[str] = []
+    with feed_server() as base:
+        corpus = {f"{base}/corpus/{p.name}": p.name for p in corpus_files()}
+        hostile = {f"{base}{path}": reason for path, reason in HOSTILE.items()}
+        hostile[f"http://127.0.0.1:{closed_port()}/feed.xml"] = "cannot connect"
+        scripts = f"{base}/scripts"
+        feeds = [FeedSource(url) for url in [*corpus, *hostile, scripts]]
+
+        first = polling.poll_all(engine, feeds, LIMITS, topic, batch_size=40, progress=lines.append)
+        by_url = {f.url: f for f in first.feeds}
+        assert [f.url for f in first.feeds] == [f.url for f in feeds]
+        assert len(lines) == len(feeds)  # one progress line per feed
+
+        for url, reason in hostile.items():
+            assert by_url[url].status == "error", url
+            assert reason in by_url[url].error, (url, by_url[url].error)
+        for url, name in corpus.items():
+            report = by_url[url]
+            if name in NOT_FEEDS:
+                assert report.status == "error" and "not a feed" in report.error
+            else:
+                assert report.status == "ok", (name, report.error)
+        assert by_url[f"{base}/corpus/guardian_us_2018.rss"].new_items == 55
+        assert first.new_items == len(list_items(engine)) > 1000
+
+        # hostile titles and links are stored as text, never as markup or script links
+        stored = {row.title: row for row in list_items(engine) if row.source == scripts}
+        assert set(stored) == {"Piantedosi meets Cooper", "Second"}
+        assert all("<" not in title and "alert" not in title for title in stored)
+        assert "steal" not in stored["Piantedosi meets Cooper"].title
+        assert stored["Piantedosi meets Cooper"].url is None
+        assert stored["Second"].url == "https://example.org/second?utm_source=rss&id=2"
+
+        # a second cycle: the corpus answers 304, the failing feeds are left alone while backing off
+        second = polling.poll_all(engine, feeds, LIMITS, topic, batch_size=40)
+        again = {f.url: f for f in second.feeds}
+        assert second.new_items == 0
+        assert {again[url].status for url in corpus if corpus[url] not in NOT_FEEDS} == {"not_modified"}
+        assert all("backing off" in again[url].error for url in hostile)
+
+    health = {h.url: h for h in feed_health(engine)}
+    assert health[f"{base}/status429"].failures == 1
+    assert health[f"{base}/status429"].last_error == "HTTP 429 Too Many Requests"
+    retry = health[f"{base}/status429"]
+    assert retry.next_try is not None and retry.last_error_at is not None
+    assert (retry.next_try - retry.last_error_at).total_seconds() >= 300
+    far = health[f"{base}/unavailable"]
+    assert far.next_try is not None and far.next_try.year >= 2026
+    ok = health[f"{base}/corpus/guardian_us_2018.rss"]
+    assert ok.failures == 0 and ok.last_success is not None and ok.last_error is None
