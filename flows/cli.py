@@ -117,6 +117,68 @@ def build_parser() -> argparse.ArgumentParser:
     )
     items.add_argument("--relevant", action="store_true", help="only relevant items")
     _add_common(items)
+
+    poll = commands.add_parser(
+        "poll",
+        help="poll the feeds once: fetch, parse, classify and store new items",
+        description="One polling cycle as a Prefect flow: fetch every due feed (conditional GET, "
+        "limits from the settings), parse, classify and store new or changed items, then send the "
+        "alert to configured channels. Exits 0 when the cycle completed, whatever single feeds did.",
+    )
+    poll.add_argument(
+        "--feeds",
+        metavar="FILE",
+        type=Path,
+        help="OPML file or text file with one feed URL per line (default: MIGWATCH_FEEDS_FILE, "
+        "else the built-in list of sources)",
+    )
+    poll.add_argument(
+        "--format", choices=["text", "json"], default="text", help="output format (default: text)"
+    )
+    _add_common(poll)
+
+    feeds = commands.add_parser(
+        "feeds",
+        help="list each feed's health",
+        description="Each polled feed with its last success, last error, failures in a row and next try.",
+    )
+    feeds.add_argument(
+        "--format", choices=["table", "json"], default="table", help="output format (default: table)"
+    )
+    _add_common(feeds)
+
+    serve = commands.add_parser(
+        "serve",
+        help="poll on a schedule and send the daily digest, until stopped",
+        description="Serve two Prefect deployments from this process: the poll (every --every "
+        "minutes, never two at once, with the instant alert after each) and the daily digest. "
+        "Needs a Prefect API: PREFECT_API_URL, else a temporary local one. Ctrl-C or SIGTERM stops "
+        "it and pauses the schedules.",
+    )
+    serve.add_argument(
+        "--every",
+        metavar="MINUTES",
+        type=int,
+        help="minutes between polls (default: 15; setting poll_interval_minutes)",
+    )
+    serve.add_argument(
+        "--digest-at", metavar="HH:MM", help="time of the daily digest (default: 07:00; setting digest_time)"
+    )
+    serve.add_argument(
+        "--timezone",
+        metavar="TZ",
+        help="time zone of --digest-at (default: Europe/London; setting digest_timezone)",
+    )
+    _add_common(serve)
+
+    doctor = commands.add_parser(
+        "doctor",
+        help="check that this machine can run migwatch unattended",
+        description="Check the database (reachable, schema current), the Prefect API (reachable), "
+        "the channels (configured) and the feeds (healthy). One line per check; exits 1 when a "
+        "check failed, 0 when all passed or only warned.",
+    )
+    _add_common(doctor)
     return parser
 
 
@@ -310,6 +372,123 @@ def cmd_digest(args: argparse.Namespace) -> int:
     return 4 if report.failed else 0
 
 
+# ---------------------------------------------------------------- poll / feeds
+def cmd_poll(args: argparse.Namespace) -> int:
+    from flows import polling
+    from monitors.feedlist import load_feed_list
+    from monitors.fetch import FetchLimits
+    from monitors.topic import load_topic
+    from storage.engine import open_engine
+
+    settings = _settings(args)
+    # Check everything a user can get wrong before Prefect starts, so errors are one clear line.
+    feeds = load_feed_list(args.feeds or settings.feeds_file)
+    load_topic(settings.topic_file)
+    open_engine(settings.database_url).dispose()
+
+    configure_prefect_environment()
+    from flows.poll import poll_flow
+
+    text = args.format == "text"
+    if text:
+        polling.to_stderr(f"Polling {len(feeds)} feed(s) into {_safe(settings.database_url)}")
+    report = poll_flow(
+        settings.database_url,
+        [(feed.url, feed.title) for feed in feeds],
+        FetchLimits.from_settings(settings),
+        str(settings.topic_file) if settings.topic_file else None,
+        settings.notify_urls,
+        show_progress=text,
+    )
+    for label, count in report.delivered.items():
+        print(f"Alerted {label} with {count} story(ies)", file=sys.stderr)
+    for reason in report.delivery_failed.values():
+        print(f"migwatch: alert failed: {reason}; it will be retried on the next run", file=sys.stderr)
+    if text:
+        print(polling.render_table(report))
+    else:
+        print(json.dumps(report.to_dict(), ensure_ascii=False))
+    return 0
+
+
+def _when(moment: datetime | None) -> str | None:
+    return moment.isoformat(timespec="seconds") if moment else None
+
+
+def cmd_feeds(args: argparse.Namespace) -> int:
+    from storage.engine import open_engine
+    from storage.feeds import feed_health
+
+    settings = _settings(args)
+    rows = feed_health(open_engine(settings.database_url))
+    records = [
+        {
+            "url": r.url,
+            "title": r.title,
+            "last_success": _when(r.last_success),
+            "last_error": r.last_error,
+            "last_error_at": _when(r.last_error_at),
+            "failures": r.failures,
+            "next_try": _when(r.next_try),
+        }
+        for r in rows
+    ]
+    if args.format == "json":
+        print(json.dumps(records, ensure_ascii=False, indent=2))
+        return 0
+    if not records:
+        print("No feeds polled yet.")
+        return 0
+    print(f"{'FEED':<60}  {'LAST SUCCESS':<25}  {'FAILS':>5}  {'NEXT TRY':<25}  LAST ERROR")
+    for rec in records:
+        url = str(rec["url"])
+        url = url if len(url) <= 60 else url[:59] + "…"
+        print(
+            f"{url:<60}  {rec['last_success'] or '-':<25}  {rec['failures']:>5}  "
+            f"{rec['next_try'] or 'next poll':<25}  {rec['last_error'] or '-'}"
+        )
+    return 0
+
+
+# ---------------------------------------------------------------- serve / doctor
+def cmd_serve(args: argparse.Namespace) -> int:
+    from storage.engine import open_engine
+
+    settings = load_settings(
+        args.config,
+        database_url=args.db,
+        poll_interval_minutes=args.every,
+        digest_time=args.digest_at,
+        digest_timezone=args.timezone,
+    )
+    open_engine(settings.database_url).dispose()  # one clear line now, not a failed run later
+    configure_prefect_environment()
+    from flows.serve import build_deployments, serve
+
+    build_deployments(settings)  # checks the schedules before anything starts
+    print(
+        f"Serving: poll every {settings.poll_interval_minutes} min, digest daily at "
+        f"{settings.digest_time} {settings.digest_timezone}, into {_safe(settings.database_url)}. "
+        "Ctrl-C to stop.",
+        file=sys.stderr,
+        flush=True,
+    )
+    serve(settings, args.config, database_url=args.db)
+    print("migwatch: stopped; schedules paused", file=sys.stderr)
+    return 0
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    configure_prefect_environment()
+    from flows.doctor import run_checks
+
+    checks = run_checks(settings)
+    for check in checks:
+        print(f"{check.verdict:<5} {check.name:<12} {check.detail}")
+    return 1 if any(check.verdict == "fail" for check in checks) else 0
+
+
 # ---------------------------------------------------------------- items
 def cmd_items(args: argparse.Namespace) -> int:
     from storage.engine import open_engine
@@ -384,6 +563,10 @@ COMMANDS = {
     "classify": cmd_classify,
     "digest": cmd_digest,
     "items": cmd_items,
+    "serve": cmd_serve,
+    "doctor": cmd_doctor,
+    "poll": cmd_poll,
+    "feeds": cmd_feeds,
 }
 
 
