@@ -6,21 +6,29 @@ Plain functions, no Prefect: the flows wrap them, and the CLI's light commands c
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import Engine
 
+from monitors.chart import channel_chart_png
 from monitors.classify import classify
-from monitors.digest import build_digest
+from monitors.digest import ALL_SIGNALS, build_digest
 from monitors.fixtures import fixture_paths, read_fixture
 from monitors.models import Classification, Digest, FeedItem
-from monitors.notify import TERMINAL, channel_key, mask_url, send
-from monitors.render import render_html, render_text
+from monitors.notify import TERMINAL, Attachment, channel_key, channel_kind, mask_url, send
+from monitors.render import (
+    chart_data_uri,
+    render_html,
+    render_json,
+    render_slack,
+    render_text,
+    subject_line,
+)
 from monitors.topic import Topic
-from storage import repository
+from storage import deliveries, repository
 
 Progress = Callable[[str], None]
 
@@ -84,49 +92,113 @@ def store_and_group(
     return report
 
 
-def pending_digest(engine: Engine, channels: Sequence[str]) -> tuple[Digest, list[repository.StoredStory]]:
+def pending_digest(
+    engine: Engine, channels: Sequence[str], signals: Collection[str] = ALL_SIGNALS
+) -> tuple[Digest, list[repository.StoredStory]]:
     stories = repository.undelivered_stories(engine, [channel_key(c) for c in channels])
-    return build_digest(stories), stories
+    return build_digest(stories, signals=signals), stories
 
 
 def write_html(digest: Digest, folder: Path, html: str | None = None) -> Path:
+    """The digest as a standalone HTML file (chart inline as a data: URI), for a browser."""
     folder.mkdir(parents=True, exist_ok=True)
     stamp = digest.generated_at.astimezone(UTC).strftime("%Y%m%d-%H%M%S")
     path = folder / f"digest-{stamp}.html"
-    path.write_text(html if html is not None else render_html(digest), encoding="utf-8")
+    if html is None:
+        html = render_html(digest, chart_data_uri(channel_chart_png(digest)))
+    path.write_text(html, encoding="utf-8")
     return path
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """One channel's rendering of a digest."""
+
+    title: str
+    body: str
+    body_format: str
+    attachments: tuple[Attachment, ...] = ()
+    text_alternative: str | None = None
+
+
+CHART_NAME = "chart.png"
+
+
+def compose(digest: Digest, kind: str) -> Message:
+    """What a channel of `kind` (see notify.channel_kind) is sent for `digest`."""
+    title = subject_line(digest)
+    if kind == "email":
+        png = channel_chart_png(digest)
+        attachments = (Attachment(CHART_NAME, png, "image/png"),) if png else ()
+        html = render_html(digest, f"cid:{CHART_NAME}" if png else None)
+        return Message(title, html, "html", attachments, render_text(digest))
+    if kind == "slack":
+        return Message(title, render_slack(digest), "markdown")
+    if kind == "json":
+        return Message(title, render_json(digest), "text")
+    return Message(title, render_text(digest), "text")
 
 
 @dataclass(slots=True)
 class DeliveryReport:
     delivered: dict[str, int] = field(default_factory=dict)  # label -> stories recorded
     failed: dict[str, str] = field(default_factory=dict)  # label -> reason
+    skipped: dict[str, str] = field(default_factory=dict)  # label -> why it was not tried this run
     digest: Digest | None = None
     text: str = ""
 
 
-def deliver(engine: Engine, channels: Sequence[str], *, now: datetime | None = None) -> DeliveryReport:
-    """Send each channel the stories it has not had, and record a delivery only after success."""
+def deliver(
+    engine: Engine,
+    channels: Sequence[str],
+    *,
+    now: datetime | None = None,
+    signals: Collection[str] = ALL_SIGNALS,
+) -> DeliveryReport:
+    """Send each channel the alerting stories it has not had, each story once per channel URL.
+
+    A channel is claimed in the database before anything is sent (a concurrent run skips it), its
+    deliveries are recorded only after apprise reports success, and a failure leaves the stories
+    pending and sets a back-off (storage/deliveries.py). With no channel, the digest goes to the
+    terminal: it is returned as `text` and marked delivered there.
+    """
+    now = now or datetime.now(UTC)
     report = DeliveryReport()
-    targets = list(channels) or [TERMINAL]
-    for channel in targets:
+    for channel in list(dict.fromkeys(channels)) or [TERMINAL]:
         key, label = channel_key(channel), mask_url(channel)
-        stories = repository.undelivered_stories(engine, [key])
-        digest = build_digest(stories, now)
-        if not digest.stories:
+        claim = deliveries.claim_channel(engine, key, label, now)
+        if not claim.claimed:
+            report.skipped[label] = claim.reason
             continue
-        ids = [s.story_id for s in digest.stories]
-        if channel == TERMINAL:
-            report.text = render_text(digest)
-            report.digest = digest
-            ok, error = True, None
-        else:
-            title = f"migwatch: {digest.summary_line}"
-            result = send(channel, title, render_html(digest))
-            ok, error = result.ok, result.error
+        try:
+            digest = build_digest(repository.undelivered_stories(engine, [key]), now, signals)
+            if not digest.stories:
+                deliveries.release_idle(engine, key)
+                continue
+            kind = channel_kind(channel)
+            if kind == TERMINAL:
+                report.text = render_text(digest)
+                ok, error = True, None
+            else:
+                message = compose(digest, kind)
+                result = send(
+                    channel,
+                    message.title,
+                    message.body,
+                    body_format=message.body_format,
+                    attachments=message.attachments,
+                    text_alternative=message.text_alternative,
+                )
+                ok, error = result.ok, result.error
+        except Exception:
+            deliveries.release_idle(engine, key)  # nothing was sent: free the channel at once
+            raise
+        ids = [story.story_id for story in digest.stories]
         if ok:
-            report.delivered[label] = repository.record_deliveries(engine, ids, key, label)
+            report.delivered[label] = deliveries.release_delivered(engine, key, label, ids, now)
         else:
-            report.failed[label] = error or "failed"
+            state = deliveries.release_failed(engine, key, label, error or "failed", now)
+            until = state.next_try.strftime("%Y-%m-%d %H:%M UTC") if state.next_try else "the next run"
+            report.failed[label] = f"{error or 'failed'} (attempt {state.failures}; retry after {until})"
         report.digest = report.digest or digest
     return report

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -90,7 +90,19 @@ def build_story(story: StoryLike) -> DigestStory:
     )
 
 
-def build_digest(stories: Sequence[StoryLike], now: datetime | None = None) -> Digest:
+ALL_SIGNALS = frozenset({"crossing_figures", "ministerial_visits"})
+
+
+def alerts(story: DigestStory, signals: Collection[str] = ALL_SIGNALS) -> bool:
+    """Whether a story carries a signal the topic alerts on (`[alerts] signals` in the topic file)."""
+    return ("crossing_figures" in signals and bool(story.crossing_figures)) or (
+        "ministerial_visits" in signals and bool(story.ministerial_visits)
+    )
+
+
+def build_digest(
+    stories: Sequence[StoryLike], now: datetime | None = None, signals: Collection[str] = ALL_SIGNALS
+) -> Digest:
+    """The stories that alert, each with everything it reports (also signals that did not alert)."""
     built = [build_story(s) for s in stories]
-    built = [s for s in built if s.crossing_figures or s.ministerial_visits]
-    return Digest(stories=built, generated_at=now or datetime.now(UTC))
+    return Digest(stories=[s for s in built if alerts(s, signals)], generated_at=now or datetime.now(UTC))

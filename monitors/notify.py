@@ -4,13 +4,36 @@ from __future__ import annotations
 
 import hashlib
 import re
+import sys
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from typing import Any
+from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 TERMINAL = "terminal"
 
-_USERINFO = re.compile(r"^([a-z0-9+.-]+://)([^@/]*)@", re.IGNORECASE)
-_SECRET_QUERY = re.compile(r"((?:pass(?:word)?|token|key|secret|apikey|webhook)=)[^&]+", re.IGNORECASE)
+_SECRET_QUERY = re.compile(
+    r"((?:^|&)(?:pass(?:word)?|pwd|token|key|secret|apikey|api_key|webhook|auth|access_token)=)[^&]*",
+    re.IGNORECASE,
+)
+# Schemes whose host and path are themselves tokens (slack://TokenA/TokenB/TokenC ...).
+_TOKEN_SCHEMES = frozenset(
+    {
+        "slack",
+        "discord",
+        "msteams",
+        "tgram",
+        "pover",
+        "gotify",
+        "gotifys",
+        "ntfy",
+        "ntfys",
+        "matrix",
+        "matrixs",
+    }
+)
 
 
 def channel_key(url: str) -> str:
@@ -21,30 +44,26 @@ def channel_key(url: str) -> str:
 
 
 def mask_url(url: str) -> str:
-    """The URL with passwords, tokens and path secrets replaced by ***."""
+    """The URL with passwords, tokens and path secrets replaced by ***: safe for logs and errors."""
     if url == TERMINAL:
         return url
-    masked = _USERINFO.sub(lambda m: m.group(1) + _mask_userinfo(m.group(2)) + "@", url.strip())
-    masked = _SECRET_QUERY.sub(lambda m: m.group(1) + "***", masked)
-    parts = urlsplit(masked)
-    scheme = parts.scheme.lower()
-    if scheme in (
-        "slack",
-        "discord",
-        "msteams",
-        "tgram",
-        "pover",
-        "gotify",
-        "ntfys",
-        "matrix",
-        "matrixs",
-    ):
-        # These schemes carry tokens in the host and path segments.
+    try:
+        parts = urlsplit(url.strip())
+        scheme = parts.scheme.lower()
+    except ValueError:
+        return "<unparsable URL>"
+    if not scheme:
+        return "***"
+    if scheme in _TOKEN_SCHEMES:
         return f"{scheme}://***"
-    if parts.path.count("/") > 1 and scheme not in ("mailto", "mailtos"):
-        segments = parts.path.split("/")
-        masked = masked.replace(parts.path, "/".join(s if len(s) < 12 else "***" for s in segments))
-    return masked
+    netloc = parts.netloc
+    if "@" in netloc:
+        userinfo, host = netloc.rsplit("@", 1)
+        netloc = f"{_mask_userinfo(userinfo)}@{host}"
+    path = "/".join(s if len(s) < 12 else "***" for s in parts.path.split("/"))
+    query = _SECRET_QUERY.sub(lambda m: m.group(1) + "***", parts.query)
+    masked = f"{scheme}://{netloc}{path}"
+    return masked + (f"?{query}" if query else "")
 
 
 def _mask_userinfo(userinfo: str) -> str:
@@ -52,6 +71,37 @@ def _mask_userinfo(userinfo: str) -> str:
         user, _ = userinfo.split(":", 1)
         return f"{user}:***"
     return "***" if len(userinfo) > 12 else userinfo
+
+
+def channel_kind(url: str) -> str:
+    """What a channel wants to read: `email`, `slack`, `json`, `terminal`, or `other` (plain text)."""
+    if url == TERMINAL:
+        return TERMINAL
+    scheme = urlsplit(url.strip()).scheme.lower()
+    if scheme in ("mailto", "mailtos"):
+        return "email"
+    if scheme == "slack":
+        return "slack"
+    if scheme in ("json", "jsons"):
+        return "json"
+    return "other"
+
+
+def with_inline_images(url: str) -> str:
+    """An email URL that embeds image attachments in the HTML part (apprise's `inline=yes`), unless
+    the user chose otherwise; then a chart is still in the message, as an attachment."""
+    parts = urlsplit(url.strip())
+    if "inline" in parse_qs(parts.query):
+        return url
+    query = f"{parts.query}&inline=yes" if parts.query else "inline=yes"
+    return urlunsplit(parts._replace(query=query))
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    name: str
+    content: bytes
+    mimetype: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,17 +112,76 @@ class SendResult:
     error: str | None = None
 
 
-def send(url: str, title: str, body: str, *, body_format: str = "html") -> SendResult:
-    """Send one message to one apprise URL. Never raises; the error names no secret."""
+_EMAIL_PATCH = threading.Lock()
+
+
+def _value(option: Any) -> str:
+    return str(getattr(option, "value", option))
+
+
+@contextmanager
+def _plain_text_part(text: str | None) -> Iterator[None]:
+    """Make apprise's email plugin use our plain-text rendering as the text/plain alternative.
+
+    apprise builds multipart/alternative itself and derives the text part from the HTML, which
+    flattens tables one cell per line and drops links. Its email module looks up `convert_between`
+    at call time, so for the length of one send we answer HTML->text with our own text. Should a
+    later apprise move that function, the email still goes out, with apprise's own text part.
+    """
+    module = sys.modules.get("apprise.plugins.email.base")
+    original = getattr(module, "convert_between", None)
+    if text is None or module is None or original is None:
+        yield
+        return
+
+    def convert(from_format: Any, to_format: Any, content: Any) -> Any:
+        if _value(from_format) == "html" and _value(to_format) == "text":
+            return text
+        return original(from_format, to_format, content)
+
+    with _EMAIL_PATCH:
+        module.convert_between = convert  # type: ignore[attr-defined]
+        try:
+            yield
+        finally:
+            module.convert_between = original  # type: ignore[attr-defined]
+
+
+def send(
+    url: str,
+    title: str,
+    body: str,
+    *,
+    body_format: str = "html",
+    attachments: Sequence[Attachment] = (),
+    text_alternative: str | None = None,
+) -> SendResult:
+    """Send one message to one apprise URL. Never raises; the error names no secret.
+
+    `body_format` is html, text or markdown; `text_alternative` is the plain-text part of an HTML
+    email; `attachments` go with it (images are embedded when the URL says `inline=yes`).
+    """
     import apprise  # imported here: it is slow to import and only senders need it
+    from apprise.attachment.memory import AttachMemory
 
     key, label = channel_key(url), mask_url(url)
     notifier = apprise.Apprise()
-    if not notifier.add(url):
+    target = with_inline_images(url) if channel_kind(url) == "email" else url
+    if not notifier.add(target):
         return SendResult(key, label, False, f"not a usable notification URL: {label}")
-    fmt = apprise.NotifyFormat.HTML if body_format == "html" else apprise.NotifyFormat.TEXT
+    fmt = {
+        "html": apprise.NotifyFormat.HTML,
+        "markdown": apprise.NotifyFormat.MARKDOWN,
+    }.get(body_format, apprise.NotifyFormat.TEXT)
+    attach = None
+    if attachments:
+        attach = apprise.AppriseAttachment()
+        for item in attachments:
+            memory = AttachMemory(content=item.content, name=item.name, mimetype=item.mimetype)  # type: ignore[no-untyped-call]
+            attach.add(memory)
     try:
-        ok = bool(notifier.notify(title=title, body=body, body_format=fmt))
+        with _plain_text_part(text_alternative if fmt == apprise.NotifyFormat.HTML else None):
+            ok = bool(notifier.notify(title=title, body=body, body_format=fmt, attach=attach))
     except Exception as exc:  # apprise plugins raise anything; a channel failure is a value here
         return SendResult(key, label, False, f"{label}: {type(exc).__name__}")
     return SendResult(key, label, ok, None if ok else f"{label}: the channel refused or was unreachable")

@@ -1,33 +1,69 @@
-"""Digest -> text, HTML or JSON. Every feed-supplied string is escaped; links are http(s) only."""
+"""Digest -> subject, plain text, HTML, Slack mrkdwn or JSON.
+
+Every feed-supplied string is escaped for its target (HTML by Jinja2's autoescape, Slack by
+`slack_text`), and links are http(s) only (`safe_link`).
+"""
 
 from __future__ import annotations
 
+import base64
 import json
+import re
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from monitors.models import Digest
+from monitors.models import Digest, DigestStory
 
 _env = Environment(
     loader=PackageLoader("monitors", "templates"),
-    autoescape=select_autoescape(["html", "j2"]),
+    # *.html.j2 is escaped; *.txt.j2 is plain text and must not be.
+    autoescape=select_autoescape(enabled_extensions=("html", "html.j2"), default_for_string=False),
     trim_blocks=True,
     lstrip_blocks=True,
+    keep_trailing_newline=True,
 )
+
+_SPACES = re.compile(r"\s+")
 
 
 def safe_link(url: str | None) -> str | None:
     """Only http and https links reach a reader; `javascript:` and friends become no link."""
     if not url:
         return None
-    scheme = urlsplit(url.strip()).scheme.lower()
-    return url.strip() if scheme in ("http", "https") else None
+    url = url.strip()
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    return url
+
+
+def line(value: Any) -> str:
+    """A feed string on one line: newlines and control characters cannot break a layout."""
+    return _SPACES.sub(" ", str(value or "")).strip()
+
+
+def words(value: Any) -> str:
+    return str(value).replace("_", " ") if value else "—"
+
+
+def count(figure: dict[str, Any]) -> str:
+    try:
+        return f"{int(figure['count']):,}"
+    except (KeyError, TypeError, ValueError):
+        return "?"
+
+
+def place(visit: dict[str, Any]) -> str:
+    destination, country = visit.get("destination") or "", visit.get("destination_country") or ""
+    if not country or country == destination:
+        return str(destination or country or "—")
+    return f"{destination}, {country}"
 
 
 def describe_figure(figure: dict[str, Any]) -> str:
-    parts = [f"{int(figure['count']):,}"]
+    parts = [count(figure)]
     route = figure.get("route")
     if route and route != "other":
         parts.append(f"via {route.replace('_', ' ')}")
@@ -45,44 +81,132 @@ def describe_visit(visit: dict[str, Any]) -> str:
     text = f"{visit['minister']}"
     if visit.get("role"):
         text += f" ({visit['role']})"
-    text += f" in {visit['destination']}"
+    text += f" in {place(visit)}"
     if visit.get("counterpart"):
         text += f", meeting {visit['counterpart']}"
     if visit.get("date"):
         text += f", {visit['date']}"
-    text += f" [{visit.get('status', 'done')}]"
+    text += f" [{visit.get('status') or 'done'}]"
     return text
 
 
+def subject_line(digest: Digest) -> str:
+    """The email subject / message title: the counts a reader decides on."""
+    return f"migwatch: {digest.summary_line}"
+
+
+def figure_table(figures: list[dict[str, Any]], indent: str = "     ") -> str:
+    """Crossing figures as an aligned plain-text table."""
+    rows = [("Count", "Route", "Period", "As of", "Change")]
+    for figure in figures:
+        rows.append(
+            (
+                count(figure),
+                words(figure.get("route")),
+                words(figure.get("period")),
+                str(figure.get("as_of") or "—"),
+                line(figure.get("change")) or "—",
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(5)]
+    out = []
+    for row in rows:
+        cells = [row[0].rjust(widths[0])] + [cell.ljust(widths[i]) for i, cell in enumerate(row) if i]
+        out.append(indent + "  ".join(cells).rstrip())
+    return "\n".join(out)
+
+
+def _context(digest: Digest) -> dict[str, Any]:
+    return {
+        "digest": digest,
+        "subject": subject_line(digest),
+        "safe_link": safe_link,
+        "place": place,
+        "count": count,
+        "words": words,
+        "figure_table": figure_table,
+    }
+
+
+_env.filters["line"] = line
+
+
 def render_text(digest: Digest) -> str:
-    if not digest.stories:
-        return "No new stories with crossing figures or ministerial visits.\n"
-    lines = [f"migwatch digest — {digest.summary_line}", ""]
-    for number, story in enumerate(digest.stories, start=1):
-        lines.append(f"{number}. {story.headline}")
-        if story.why:
-            lines.append(f"   Why: {story.why}")
-        for visit in story.ministerial_visits:
-            lines.append(f"   Visit: {describe_visit(visit)}")
-        for figure in story.crossing_figures:
-            lines.append(f"   Figure: {describe_figure(figure)}")
-        for article in story.articles:
-            when = article.published.date().isoformat() if article.published else "undated"
-            where = f" <{safe_link(article.url)}>" if safe_link(article.url) else ""
-            lines.append(f"   - {article.source or 'unknown source'}, {when}: {article.title}{where}")
-        lines.append("")
-    return "\n".join(lines)
+    return _env.get_template("digest.txt.j2").render(**_context(digest))
 
 
-def render_html(digest: Digest, chart_png_base64: str | None = None) -> str:
-    template = _env.get_template("digest.html.j2")
-    return template.render(
-        digest=digest,
-        safe_link=safe_link,
-        describe_figure=describe_figure,
-        chart=chart_png_base64,
-    )
+def chart_data_uri(png: bytes | None) -> str | None:
+    """The chart as a data: URI, for HTML read in a browser (email uses a cid: reference instead)."""
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii") if png else None
+
+
+def render_html(digest: Digest, chart_src: str | None = None) -> str:
+    """HTML digest; `chart_src` is where the chart image is (`cid:chart.png`, a data: URI) or None."""
+    return _env.get_template("digest.html.j2").render(chart_src=chart_src, **_context(digest))
 
 
 def render_json(digest: Digest) -> str:
     return json.dumps(digest.to_dict(), ensure_ascii=False, indent=2)
+
+
+# ---------------------------------------------------------------- Slack
+# Slack mrkdwn has three entities (&amp; &lt; &gt;) and <...> for links and mentions. Apprise's
+# Slack plugin entity-escapes & < > itself and then turns `&lt;url|text&gt;`, `&lt;!here&gt;` and
+# `&lt;@U123&gt;` back into live links and mentions. A feed string must never complete one, so it
+# loses its angle brackets and bars; formatting marks stay literal only if inert, so backticks go too.
+_SLACK_FEED = str.maketrans({"<": "‹", ">": "›", "|": "¦", "`": "'"})
+
+
+def slack_text(value: Any) -> str:
+    """A feed string made inert for Slack: it can neither link nor mention nor break a line."""
+    return line(value).translate(_SLACK_FEED)
+
+
+def slack_url(url: str | None) -> str | None:
+    """An http(s) link safe inside Slack's <url|label>: characters that end or re-parse it are %-encoded."""
+    link = safe_link(url)
+    if link is None:
+        return None
+    return quote(link, safe=":/?#[]$&'()*+,;=%-._~")
+
+
+def _slack_story(number: int, story: DigestStory) -> list[str]:
+    out = [f"*{number}. {slack_text(story.headline)}*"]
+    if story.why:
+        out.append(f"_Why it matched:_ {slack_text(story.why)}")
+    for visit in story.ministerial_visits:
+        out.append(f"• Visit: {slack_text(describe_visit(visit))}")
+    if story.crossing_figures:
+        out.append("Crossing figures (count · route · period · as of · change):")
+        for figure in story.crossing_figures:
+            cells = [
+                count(figure),
+                words(figure.get("route")),
+                words(figure.get("period")),
+                str(figure.get("as_of") or "—"),
+                line(figure.get("change")) or "—",
+            ]
+            out.append("• " + " · ".join(slack_text(cell) for cell in cells))
+    for article in story.articles:
+        when = f", {article.published.strftime('%d %b %Y')}" if article.published else ""
+        text = f"◦ {slack_text(article.source or 'unknown source')}{when}: {slack_text(article.title)}"
+        link = slack_url(article.url)
+        # the label is ours, never a feed string, so no feed text sits next to a closing '>'
+        out.append(text + (f" <{link}|open>" if link else ""))
+    if story.first_seen and story.last_seen:
+        out.append(
+            f"First seen {story.first_seen.strftime('%d %b %Y %H:%M')} · "
+            f"last seen {story.last_seen.strftime('%d %b %Y %H:%M')} UTC"
+        )
+    return out
+
+
+def render_slack(digest: Digest) -> str:
+    """The digest as Slack mrkdwn (the message body; the title carries the counts)."""
+    if not digest.stories:
+        return "No new stories with crossing figures or ministerial visits."
+    out = [f"*{digest.summary_line}*"]
+    for number, story in enumerate(digest.stories, start=1):
+        out.append("")
+        out.extend(_slack_story(number, story))
+    return "\n".join(out)
