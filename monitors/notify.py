@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import sys
 import threading
@@ -10,7 +11,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qs, urlsplit, urlunsplit
+from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
 
 TERMINAL = "terminal"
 
@@ -64,6 +65,62 @@ def mask_url(url: str) -> str:
     query = _SECRET_QUERY.sub(lambda m: m.group(1) + "***", parts.query)
     masked = f"{scheme}://{netloc}{path}"
     return masked + (f"?{query}" if query else "")
+
+
+def url_secrets(url: str) -> set[str]:
+    """The parts of a channel URL that must not be shown: password, token host and path, secret query values."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return {url}
+    found: set[str] = set()
+    if parts.password:
+        found.add(parts.password)
+    if parts.username and len(parts.username) > 12:
+        found.add(parts.username)
+    segments = [s for s in parts.path.split("/") if s]
+    if parts.scheme.lower() in _TOKEN_SCHEMES:
+        host = parts.netloc.rsplit("@", 1)[-1].split(":", 1)[0]  # as written: .hostname lowercases
+        found.update(s for s in [host, *segments] if len(s) >= 4)
+    else:
+        found.update(s for s in segments if len(s) >= 12)
+    for key, values in parse_qs(parts.query).items():
+        if _SECRET_QUERY.match(f"{key}="):
+            found.update(v for v in values if v)
+    found.update({unquote(s) for s in found})
+    return {s for s in found if s}
+
+
+class _Redact(logging.Filter):
+    """Masks a channel's secrets in what apprise and its HTTP client log while sending to it."""
+
+    def __init__(self, secrets: set[str]) -> None:
+        super().__init__()
+        self.secrets = sorted(secrets, key=len, reverse=True)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if any(secret in message for secret in self.secrets):
+            for secret in self.secrets:
+                message = message.replace(secret, "***")
+            record.msg, record.args = message, ()
+        return True
+
+
+_LOGGERS = ("apprise", "urllib3.connectionpool", "requests")
+
+
+@contextmanager
+def _redacted_logs(url: str) -> Iterator[None]:
+    redact = _Redact(url_secrets(url))
+    loggers = [logging.getLogger(name) for name in _LOGGERS]
+    for logger in loggers:
+        logger.addFilter(redact)
+    try:
+        yield
+    finally:
+        for logger in loggers:
+            logger.removeFilter(redact)
 
 
 def _mask_userinfo(userinfo: str) -> str:
@@ -167,7 +224,9 @@ def send(
     key, label = channel_key(url), mask_url(url)
     notifier = apprise.Apprise()
     target = with_inline_images(url) if channel_kind(url) == "email" else url
-    if not notifier.add(target):
+    with _redacted_logs(url):
+        added = notifier.add(target)
+    if not added:
         return SendResult(key, label, False, f"not a usable notification URL: {label}")
     fmt = {
         "html": apprise.NotifyFormat.HTML,
@@ -180,7 +239,10 @@ def send(
             memory = AttachMemory(content=item.content, name=item.name, mimetype=item.mimetype)  # type: ignore[no-untyped-call]
             attach.add(memory)
     try:
-        with _plain_text_part(text_alternative if fmt == apprise.NotifyFormat.HTML else None):
+        with (
+            _redacted_logs(url),
+            _plain_text_part(text_alternative if fmt == apprise.NotifyFormat.HTML else None),
+        ):
             ok = bool(notifier.notify(title=title, body=body, body_format=fmt, attach=attach))
     except Exception as exc:  # apprise plugins raise anything; a channel failure is a value here
         return SendResult(key, label, False, f"{label}: {type(exc).__name__}")
