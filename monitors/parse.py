@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import codecs
 import html
+import ipaddress
 import json
 import re
 import time
@@ -23,6 +24,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import feedparser
 import feedparser_rs
@@ -34,8 +36,10 @@ UNTITLED = "(untitled)"
 
 _ENTRY_TAG = re.compile(rb"<(?:[A-Za-z][\w.-]*:)?(?:item|entry)[\s>/]")
 _PROLOG = re.compile(rb"^(\s*<\?xml[^>]*?encoding\s*=\s*)([\"'])([A-Za-z0-9._:-]+)\2", re.DOTALL)
+# A UTF-8 lead byte then continuation bytes, as they look once decoded as Windows-1252/Latin-1.
+_CONTINUATION = "\u0080-\u00bf\u20ac\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u017d\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u017e\u0178"
 _MOJIBAKE = re.compile(
-    "[\u00c2-\u00c5][\u0080-\u00bf\u00a0-\u00bf\u20ac\u201a-\u2122\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc]"
+    f"[\u00c2-\u00c5\u00ce-\u00d1][{_CONTINUATION}]|[\u00e0-\u00ef][{_CONTINUATION}]{{2}}|[\u00f0-\u00f4][{_CONTINUATION}]{{3}}"
 )
 _TAG = re.compile(r"<[^>]*>")
 _SCRIPT = re.compile(r"<(script|style)\b.*?(?:</\1\s*>|$)", re.IGNORECASE | re.DOTALL)
@@ -60,16 +64,26 @@ def _gunzip(body: bytes, limit: int) -> bytes:
     return data
 
 
+def _as_byte(char: str) -> bytes:
+    try:
+        return char.encode("cp1252")
+    except UnicodeEncodeError:
+        return char.encode("latin-1")
+
+
+def _undo(match: re.Match[str]) -> str:
+    try:
+        return b"".join(_as_byte(c) for c in match.group()).decode("utf-8")
+    except UnicodeError:
+        return match.group()
+
+
 def _repair_double_utf8(text: str) -> str:
-    """UTF-8 that was decoded as Windows-1252 and encoded again ("Ã©" for "é") is undone."""
+    """UTF-8 that was decoded as Windows-1252 and encoded again ("Ã©" for "é") is undone, one
+    character at a time, so a document that mixes both is repaired too."""
     if not _MOJIBAKE.search(text):
         return text
-    for codec in ("cp1252", "latin-1"):
-        try:
-            return text.encode(codec).decode("utf-8")
-        except UnicodeError:
-            continue
-    return text
+    return _MOJIBAKE.sub(_undo, text)
 
 
 def _declared_charset(head: bytes) -> str | None:
@@ -118,14 +132,29 @@ def plain_text(value: str | None) -> str:
     return _SPACE.sub(" ", value).strip()
 
 
+def _private_host(url: str) -> bool:
+    try:
+        host = (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return True
+    if host == "localhost" or host.endswith(".localhost") or not host:
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return not address.is_global
+
+
 def safe_url(value: Any) -> str | None:
-    """Only http(s) links are kept: never javascript:, data: or file:."""
+    """Only http(s) links to public hosts are kept: never javascript:, data: or file:, nor a link
+    into a private network that fetching the article would reach (feedparser-rs drops those too)."""
     if not isinstance(value, str):
         return None
     url = html.unescape(value.strip())
-    if url.lower().startswith(("http://", "https://")) and " " not in url and "<" not in url:
-        return url
-    return None
+    if not url.lower().startswith(("http://", "https://")) or " " in url or "<" in url:
+        return None
+    return None if _private_host(url) else url
 
 
 def _when(parsed: Any) -> datetime | None:

@@ -35,6 +35,23 @@ HOSTILE_ITEMS = _rss(
     "<item><title><![CDATA[<script>alert(2)</script>Second]]></title>"
     "<link>https://example.org/second?utm_source=rss&amp;id=2</link></item>"
 )
+SHORT_ITEM = _rss(
+    "<item><title>Piantedosi and Cooper agree on small boats plan</title>"
+    "<link>{base}/article</link><guid>https://example.org/article-1</guid>"
+    "<description>Home Secretary in Rome.</description></item>"
+)
+ARTICLE_TEXT = (
+    "The Home Secretary Yvette Cooper met the Italian interior minister Matteo Piantedosi in Rome on "
+    "Tuesday to agree a joint plan against people-smuggling gangs. Officials said the two governments "
+    "would share intelligence on the routes used by small boats across the Mediterranean and the "
+    "Channel, and that a new team of investigators would start work in the spring. "
+)
+ARTICLE_PAGE = (
+    "<!DOCTYPE html><html><head><title>Cooper in Rome</title></head><body>"
+    "<nav><a href='/'>Home</a> <a href='/news'>News</a></nav><article><h1>Cooper in Rome</h1>"
+    + "".join(f"<p>{ARTICLE_TEXT}</p>" for _ in range(4))
+    + "</article><footer>Copyright</footer></body></html>"
+).encode()
 _BOMB = gzip.compress(b"\0" * (64 * 1024 * 1024), compresslevel=9)
 
 
@@ -137,6 +154,13 @@ class Handler(BaseHTTPRequestHandler):
 
     def _scripts(self) -> None:
         self._send(200, HOSTILE_ITEMS, {"Content-Type": "application/rss+xml"})
+
+    def _short(self) -> None:
+        host = f"http://{self.headers.get('Host')}"
+        self._send(200, SHORT_ITEM.replace(b"{base}", host.encode()), {"Content-Type": "application/rss+xml"})
+
+    def _article(self) -> None:
+        self._send(200, ARTICLE_PAGE, {"Content-Type": "text/html; charset=utf-8"})
 
     def _redirect_ok(self) -> None:
         self._send(301, b"", {"Location": "/corpus/guardian_us_2018.rss"})

@@ -8,6 +8,8 @@ from pathlib import Path
 from flows import polling
 from monitors.feedlist import FeedSource
 from monitors.fetch import FetchLimits
+from monitors.models import FeedItem
+from monitors.parse import parse_feed
 from monitors.topic import load_topic
 from storage.engine import open_engine
 from storage.feeds import feed_health
@@ -79,3 +81,33 @@ def test_poll_reports_each_hostile_feed_and_stores_the_good_ones(tmp_path: Path)
     assert far.next_try is not None and far.next_try.year >= 2026
     ok = health[f"{base}/corpus/guardian_us_2018.rss"]
     assert ok.failures == 0 and ok.last_success is not None and ok.last_error is None
+
+
+def test_a_likely_relevant_short_item_is_completed_from_its_article_page(tmp_path: Path) -> None:
+    engine = open_engine(f"sqlite:///{tmp_path / 'migwatch.db'}")
+    topic = load_topic()
+    with feed_server() as base:
+        short = FeedItem(
+            id="https://example.org/article-1",
+            title="Piantedosi and Cooper agree on small boats plan",
+            summary="Home Secretary in Rome.",
+            url=f"{base}/article",
+        )
+        dull = FeedItem(id="https://example.org/2", title="Football results", url=f"{base}/article")
+        entries = polling.classify_items(topic, base, [short, dull])
+        completed = polling.complete_short_items(engine, topic, entries, LIMITS)
+    (_, richer, classification), (_, untouched, _) = completed
+    assert richer.content.startswith("Cooper in Rome\nThe Home Secretary Yvette Cooper met")
+    assert "Copyright" not in richer.content and "News" not in richer.content
+    assert classification.relevant and classification.score > entries[0][2].score
+    assert untouched == dull  # not likely relevant: its page is not fetched
+
+
+def test_links_into_private_networks_are_not_kept() -> None:
+    body = (
+        b'<rss version="2.0"><channel><title>t</title>'
+        b"<item><title>a</title><link>http://127.0.0.1:8080/admin</link></item>"
+        b"<item><title>b</title><link>http://10.0.0.5/x</link></item>"
+        b"<item><title>c</title><link>https://www.gov.uk/news</link></item></channel></rss>"
+    )
+    assert [item.url for item in parse_feed(body)] == [None, None, "https://www.gov.uk/news"]
