@@ -131,6 +131,9 @@ _CHANGE = re.compile(
 _DECREASE = re.compile(r"decrease|fall|drop|down|lower|fewer|in meno|in calo", re.IGNORECASE)
 
 
+_HAS_DIGIT = re.compile(r"\d")
+
+
 @dataclass(frozen=True, slots=True)
 class _NumberToken:
     value: int
@@ -301,7 +304,7 @@ def extract_figures(topic: Topic, sentences: list[Sentence], published: date | N
         if route_here:
             last_route = route_here
         found_here = False
-        if any(ch.isdigit() for ch in text) and not topic.figure_exclude_sentence.search(text):
+        if _HAS_DIGIT.search(text) and not topic.figure_exclude_sentence.search(text):
             has_context = bool(topic.figure_context.search(text)) or (
                 previous_had_figure and bool(_COMPARISON.search(text))
             )

@@ -30,6 +30,11 @@ _BOILERPLATE = re.compile(
     r"|abbonati|iscriviti|accedi|informativa sulla privacy|^(?:Picture|Image|Photo|Foto|Credit)\s*:",
     re.IGNORECASE,
 )
+# The same, lower-case, for one pass over a whole lower-cased body: most bodies have no clutter.
+_BOILERPLATE_ANY = re.compile(
+    re.sub(r"(\\.)|([A-Z])", lambda m: m.group(1) or m.group(2).lower(), _BOILERPLATE.pattern),
+    re.MULTILINE,
+)
 _SENTENCE_END = re.compile(
     r"(?<=[.!?…])[\"”’')\]]*\s+(?=[\"“‘'(\[]?[A-Z0-9À-Ý])|(?<=[a-z]{2}[.!?])(?=[A-Z][a-z])"
 )
@@ -87,9 +92,10 @@ def article_sentences(title: str, body: str, *, page: bool) -> list[Sentence]:
     sentences = [Sentence(strip_markup(title), "title", 0)] if title.strip() else []
     seen = {sentences[0].text} if sentences else set()
     lines = article_lines(body) if page else [strip_markup(body)]
+    clutter = _BOILERPLATE_ANY.search(body.lower()) is not None
     for line in lines:
         for part in split_sentences(line):
-            if part in seen or _BOILERPLATE.search(part):
+            if part in seen or (clutter and _BOILERPLATE.search(part)):
                 continue
             seen.add(part)
             sentences.append(Sentence(part, "text", len(sentences)))
@@ -106,3 +112,17 @@ def detect_language(text: str) -> str:
     """'it' or 'en', by counting common function words: enough to pick the phrase lists."""
     sample = text[:2000].lower()
     return "it" if len(_IT_WORDS.findall(sample)) > len(_EN_WORDS.findall(sample)) else "en"
+
+
+_IT_SET = frozenset(
+    "il lo gli della delle degli che per con sono è una nel nella ha hanno dal alla ai".split()
+)
+_EN_SET = frozenset("the of and to is was for with that are has have by from on".split())
+
+
+def language_of_words(words: list[str]) -> str:
+    """detect_language for text already split into lower-case words."""
+    sample = words[:400]
+    italian = sum(map(_IT_SET.__contains__, sample))
+    english = sum(map(_EN_SET.__contains__, sample))
+    return "it" if italian > english else "en"

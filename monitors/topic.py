@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -80,7 +81,7 @@ class Weights:
 @dataclass(frozen=True, slots=True)
 class NegativeGroup:
     weight: float
-    pattern: re.Pattern[str]
+    pattern: Terms
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +105,263 @@ def words_pattern(terms: list[str], *, ignore_case: bool) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w])(?:{alternation})(?![\w])", flags)
 
 
+_META = set("\\.^$*+?{}[]|()")
+
+
+def literal_stem(term: str) -> str:
+    """The literal text a regex term starts with, lower-cased ("italian[oaie]" -> "italian",
+    "Brits?" -> "brit"); empty when it starts with a group or class."""
+    stem: list[str] = []
+    for index, ch in enumerate(term):
+        if ch in _META:
+            if ch in "?*{" and stem:
+                stem.pop()  # the character before is optional
+            break
+        if ch == "\\":
+            break
+        stem.append(ch)
+        if index + 1 < len(term) and term[index + 1] in "?*{":
+            stem.pop()
+            break
+    return "".join(stem).lower()
+
+
+def _alternatives(pattern: str) -> list[str]:
+    """The top-level alternatives of a pattern made by `words_pattern`."""
+    inner = pattern
+    prefix, suffix = "(?<![\\w])(?:", ")(?![\\w])"
+    if inner.startswith(prefix) and inner.endswith(suffix):
+        inner = inner[len(prefix) : -len(suffix)]
+    parts, depth, current = [], 0, []
+    escaped = False
+    for ch in inner:
+        if escaped:
+            current.append(ch)
+            escaped = False
+            continue
+        if ch == "\\":
+            escaped = True
+            current.append(ch)
+            continue
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth -= 1
+        if ch == "|" and depth == 0:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(ch)
+    parts.append("".join(current))
+    return parts
+
+
+# Lower-case, punctuation to spaces: what the first pass splits into words.
+_PUNCTUATION = str.maketrans({ch: " " for ch in "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~“”‘’«»–—…"})
+STEM = 6  # the first pass compares the first STEM letters of words
+# Words too common to stand for a name in the first pass ("Matteo Piantedosi" stands as "piantedosi").
+_GENERIC = frozenset(
+    [
+        "the",
+        "of",
+        "di",
+        "a",
+        "and",
+        "for",
+        "e",
+        "del",
+        "dell",
+        "della",
+        "dei",
+        "degli",
+        "minister",
+        "ministry",
+        "ministero",
+        "ministro",
+        "ministra",
+        "interior",
+        "interno",
+        "government",
+        "governo",
+        "villa",
+        "palazzo",
+        "police",
+        "polizia",
+        "guardia",
+        "coast",
+        "national",
+        "agency",
+        "state",
+        "stato",
+        "home",
+        "office",
+        "prime",
+        "secretary",
+        "deputy",
+        "foreign",
+        "border",
+        "security",
+        "matteo",
+        "mario",
+        "giorgia",
+        "antonio",
+        "luciana",
+        "guido",
+        "nicola",
+        "alfredo",
+        "james",
+        "keir",
+        "rishi",
+        "david",
+        "yvette",
+        "shabana",
+        "suella",
+        "priti",
+        "boris",
+        "liz",
+        "robert",
+        "michael",
+        "angela",
+        "seema",
+        "alex",
+        "mike",
+        "martin",
+        "lord",
+        "sir",
+        "dame",
+        "mr",
+        "ms",
+        "mrs",
+        "small",
+        "came",
+        "reached",
+        "rescued",
+    ]
+)
+
+
+def _key_word(text: str, *, open_end: bool) -> tuple[str, bool] | None:
+    """The word of a name or phrase the first pass looks for (the longest one that is not generic),
+    cut to STEM letters, and whether it is only the start of a word shorter than that ("sbarc" of
+    "sbarc\\w*"), which a set of cut words cannot find."""
+    words = quick_words(text)
+    if not words:
+        return None
+    telling = [w for w in words if w not in _GENERIC] or words[-1:]
+    word = max(telling, key=len)
+    return word[:STEM], open_end and word is words[-1] and len(word) < STEM
+
+
+def quick_text(text: str) -> str:
+    """Lower case, punctuation as spaces: the text the first pass reads."""
+    return text.lower().translate(_PUNCTUATION)
+
+
+def quick_words(text: str) -> list[str]:
+    return quick_text(text).split()
+
+
+@dataclass(frozen=True, slots=True)
+class StemSet:
+    """A superset test for a list of names and regex terms: the first word of each, cut to STEM
+    letters, looked up among the text's words cut the same way. Terms without a literal start of at
+    least 3 letters are kept as a (small) regex."""
+
+    stems: frozenset[str]
+    prefixes: re.Pattern[str] | None  # word starts shorter than STEM, on the first pass's text
+    rest: re.Pattern[str] | None  # terms with no literal start, on the original text
+
+    @classmethod
+    def build(cls, literals: list[str], patterns: list[Terms]) -> StemSet:
+        starts = [(literal.lower(), False) for literal in literals if literal]
+        rest: list[str] = []
+        for pattern in patterns:
+            for term in _alternatives(pattern.pattern):
+                stem = literal_stem(term)
+                if len(stem) >= 3:
+                    starts.append((stem, stem != term.lower()))
+                elif term:
+                    rest.append(f"(?:{term})")
+        stems: set[str] = set()
+        prefixes: set[str] = set()
+        for start, open_end in starts:
+            key = _key_word(start, open_end=open_end)
+            if key is not None:
+                (prefixes if key[1] else stems).add(key[0])
+        alternation = "|".join(re.escape(p) for p in sorted(prefixes))
+        return cls(
+            frozenset(stems),
+            re.compile(rf"(?<!\w)(?:{alternation})") if prefixes else None,
+            re.compile("|".join(rest), re.IGNORECASE) if rest else None,
+        )
+
+    def found(self, keys: set[str], folded: str, text: str) -> bool:
+        """`keys`: the text's words cut to STEM; `folded`: quick_text(text); `text`: the original."""
+        if not self.stems.isdisjoint(keys):
+            return True
+        if self.prefixes is not None and self.prefixes.search(folded) is not None:
+            return True
+        return self.rest is not None and self.rest.search(text) is not None
+
+
+@dataclass(frozen=True, slots=True)
+class QuickCheck:
+    uk: StemSet
+    italy: StemSet
+    migration: StemSet
+    figures: StemSet
+    people: StemSet
+
+    def may_be_relevant(self, keys: set[str], folded: str, text: str) -> bool:
+        return (
+            self.italy.found(keys, folded, text)
+            and self.migration.found(keys, folded, text)
+            and self.uk.found(keys, folded, text)
+        )
+
+    def may_have_figures(self, keys: set[str], folded: str, text: str) -> bool:
+        return self.figures.found(keys, folded, text) and self.people.found(keys, folded, text)
+
+
+_KEEP = re.compile(r"(\\.|\(\?P<\w+>|\(\?P=\w+\))|([A-Z])")
+
+
+def fold_case(pattern: str) -> str:
+    """A pattern's letters in lower case, escapes and group names kept: for lower-cased text."""
+    return _KEEP.sub(lambda m: m.group(1) or m.group(2).lower(), pattern)
+
+
+class Terms:
+    """A case-insensitive pattern of topic terms, run as a lower-case pattern on lower-cased text
+    (four times faster than re.IGNORECASE). Matches are on the lower-cased text; positions are
+    the same as in the original (a text whose length lower-casing changes uses re.IGNORECASE)."""
+
+    __slots__ = ("_folded", "_ignore_case", "pattern")
+
+    def __init__(self, pattern: str) -> None:
+        self.pattern = pattern
+        self._ignore_case = re.compile(pattern, re.IGNORECASE)
+        self._folded = re.compile(fold_case(pattern))
+
+    def _pick(self, text: str) -> tuple[re.Pattern[str], str]:
+        lowered = text.lower()
+        if len(lowered) == len(text):
+            return self._folded, lowered
+        return self._ignore_case, text
+
+    def search(self, text: str) -> re.Match[str] | None:
+        pattern, subject = self._pick(text)
+        return pattern.search(subject)
+
+    def match(self, text: str) -> re.Match[str] | None:
+        pattern, subject = self._pick(text)
+        return pattern.match(subject)
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        pattern, subject = self._pick(text)
+        return pattern.finditer(subject)
+
+
 def literal_pattern(aliases: list[str]) -> re.Pattern[str]:
     return words_pattern([re.escape(a) for a in aliases], ignore_case=False)
 
@@ -120,24 +378,24 @@ class Topic:
     people: tuple[Person, ...]
     agencies: tuple[Agency, ...]
     places: tuple[Place, ...]
-    uk_terms: re.Pattern[str]
-    italy_terms: re.Pattern[str]
-    migration_terms: re.Pattern[str]
+    uk_terms: Terms
+    italy_terms: Terms
+    migration_terms: Terms
     negatives: tuple[NegativeGroup, ...]
-    figure_context: re.Pattern[str]
-    figure_people: re.Pattern[str]
-    figure_exclude_sentence: re.Pattern[str]
-    figure_exclude_after: re.Pattern[str]
-    figure_exclude_before: re.Pattern[str]
-    routes: tuple[tuple[str, re.Pattern[str]], ...]
-    visit_done: re.Pattern[str]
-    visit_planned: re.Pattern[str]
-    visit_nouns: re.Pattern[str]
-    visit_remote: re.Pattern[str]
+    figure_context: Terms
+    figure_people: Terms
+    figure_exclude_sentence: Terms
+    figure_exclude_after: Terms
+    figure_exclude_before: Terms
+    routes: tuple[tuple[str, Terms], ...]
+    visit_done: Terms
+    visit_planned: Terms
+    visit_nouns: Terms
+    visit_remote: Terms
     names: re.Pattern[str] = field(init=False)
     entity_by_alias: dict[str, Entity] = field(init=False)
     fuzzy_names: dict[str, Person] = field(init=False)
-    prefilter: re.Pattern[str] = field(init=False)
+    quick: QuickCheck = field(init=False)
 
     def __post_init__(self) -> None:
         by_alias: dict[str, Entity] = {}
@@ -154,10 +412,22 @@ class Topic:
         object.__setattr__(self, "names", literal_pattern(list(by_alias)))
         fuzzy = {name: p for p in self.people for name in p.fuzzy}
         object.__setattr__(self, "fuzzy_names", fuzzy)
-        # The cheap first pass: an item that names nothing Italian cannot be relevant.
-        italian_aliases = [a for a, e in by_alias.items() if e.country == "it"]
-        stems = [re.escape(a) for a in italian_aliases] + [self.italy_terms.pattern]
-        object.__setattr__(self, "prefilter", re.compile("|".join(stems), re.IGNORECASE))
+        # The first pass proper: word stems looked up in a set, so that an item that cannot meet the
+        # required combination (or hold a crossing figure) costs a few microseconds.
+        by_country: dict[str, list[str]] = {"uk": [], "it": []}
+        for alias, entity in by_alias.items():
+            if entity.country in by_country:
+                by_country[entity.country].append(alias)
+        fuzzy_stems = [name[:4] for p in self.people for name in p.fuzzy if p.country == "it"]
+        roles = [r.title for p in self.people for r in p.roles if p.country == "uk"]
+        quick = QuickCheck(
+            uk=StemSet.build(by_country["uk"] + roles, [self.uk_terms]),
+            italy=StemSet.build(by_country["it"] + fuzzy_stems, [self.italy_terms]),
+            migration=StemSet.build([], [self.migration_terms]),
+            figures=StemSet.build([], [self.figure_context]),
+            people=StemSet.build([], [self.figure_people]),
+        )
+        object.__setattr__(self, "quick", quick)
 
     def person(self, person_id: str) -> Person:
         for person in self.people:
@@ -180,9 +450,9 @@ def _strs(value: Any, what: str) -> list[str]:
     return list(value)
 
 
-def _compile(terms: list[str], what: str, *, ignore_case: bool = True) -> re.Pattern[str]:
+def _compile(terms: list[str], what: str) -> Terms:
     try:
-        return words_pattern(terms, ignore_case=ignore_case)
+        return Terms(words_pattern(terms, ignore_case=True).pattern)
     except re.error as exc:
         raise ConfigError(f"topic file: bad pattern in {what}: {exc}") from exc
 

@@ -18,7 +18,7 @@ from monitors.dates import find_day_month, find_full_date, weekday_near
 from monitors.entities import Mention
 from monitors.models import MinisterialVisit, VisitStatus
 from monitors.text import Sentence
-from monitors.topic import Person, Topic
+from monitors.topic import Person, Terms, Topic
 
 COUNTRY_NAMES = {"uk": "United Kingdom", "it": "Italy"}
 OTHER = {"uk": "it", "it": "uk"}
@@ -37,17 +37,18 @@ _PRONOUN = re.compile(
     r"|the prime minister|the minister)\b",
     re.IGNORECASE,
 )
-_PLURAL = re.compile(r"\b(?:they|the two|the pair|both|i due|entrambi)\b", re.IGNORECASE)
+_PLURAL = Terms(r"\b(?:they|the two|the pair|both|i due|entrambi)\b")
 # Role phrases the gazetteer's English titles do not cover.
-_ITALIAN_ROLES: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"\b(?:il |la )?ministr[oa] dell'Interno", re.IGNORECASE), "Interior Minister"),
-    (re.compile(r"\b(?:il |la )?ministr[oa] degli Esteri", re.IGNORECASE), "Foreign Minister"),
-    (
-        re.compile(r"\b(?:il |la )?(?:premier|presidente del Consiglio|primo ministro)", re.IGNORECASE),
-        "Prime Minister",
-    ),
-    (re.compile(r"\bhome secretar(?:y|ies)\b", re.IGNORECASE), "Home Secretary"),
+_ITALIAN_ROLES = Terms(
+    r"\b(?:il |la )?(?:(?P<interior>ministr[oa] dell'Interno)|(?P<foreign>ministr[oa] degli Esteri)"
+    r"|(?P<prime>premier|presidente del Consiglio|primo ministro))|(?P<home>\bhome secretar(?:y|ies)\b)"
 )
+_ITALIAN_TITLES = {
+    "interior": "Interior Minister",
+    "foreign": "Foreign Minister",
+    "prime": "Prime Minister",
+    "home": "Home Secretary",
+}
 _UK_QUALIFIER = re.compile(
     r"\b(?:British|UK|Britain's|britannic[oa]|inglese|del Regno Unito)\W*$", re.IGNORECASE
 )
@@ -64,10 +65,10 @@ class _Minister:
     person: Person
 
 
-def _role_titles(topic: Topic) -> dict[str, set[str]]:
+def _role_titles(people: tuple[Person, ...]) -> dict[str, set[str]]:
     """Role title (without " of Italy") -> the countries it exists in."""
     titles: dict[str, set[str]] = defaultdict(set)
-    for person in topic.people:
+    for person in people:
         if not person.minister:
             continue
         for role in person.roles:
@@ -75,9 +76,18 @@ def _role_titles(topic: Topic) -> dict[str, set[str]]:
     return titles
 
 
-def _role_pattern(titles: dict[str, set[str]]) -> re.Pattern[str]:
-    alternation = "|".join(re.escape(t) for t in sorted(titles, key=len, reverse=True))
-    return re.compile(rf"(?<![\w])(?:{alternation})(?:s)?(?![\w])", re.IGNORECASE)
+_ROLE_CACHE: dict[int, tuple[tuple[Person, ...], dict[str, set[str]], Terms]] = {}
+
+
+def _roles_of(people: tuple[Person, ...]) -> tuple[dict[str, set[str]], Terms]:
+    """Role titles and their pattern, built once per gazetteer."""
+    cached = _ROLE_CACHE.get(id(people))
+    if cached is None or cached[0] is not people:
+        titles = _role_titles(people)
+        alternation = "|".join(re.escape(t) for t in sorted(titles, key=len, reverse=True))
+        cached = (people, titles, Terms(rf"(?<![\w])(?:{alternation})(?:s)?(?![\w])"))
+        _ROLE_CACHE[id(people)] = cached
+    return cached[1], cached[2]
 
 
 def _holder(
@@ -107,7 +117,7 @@ def _holder(
 def _roles_in(
     topic: Topic,
     text: str,
-    pattern: re.Pattern[str],
+    pattern: Terms,
     titles: dict[str, set[str]],
     named: list[Mention],
     mentioned: list[Person],
@@ -119,7 +129,8 @@ def _roles_in(
         (m.group(0), m.start(), m.end(), None) for m in pattern.finditer(text)
     ]
     spans += [
-        (m.group(0), m.start(), m.end(), title) for rx, title in _ITALIAN_ROLES for m in rx.finditer(text)
+        (m.group(0), m.start(), m.end(), _ITALIAN_TITLES[m.lastgroup or "prime"])
+        for m in _ITALIAN_ROLES.finditer(text)
     ]
     for raw, start, end, fixed in spans:
         # "Prime Minister Giorgia Meloni": a title before a name is that name.
@@ -188,28 +199,36 @@ def extract_visits(
     reference = published or next(
         (d for s in sentences[:3] if (d := find_full_date(s.text)) is not None), None
     )
-    titles = _role_titles(topic)
-    role_pattern = _role_pattern(titles)
+    places_in = [
+        _locations(topic, s.text, by_sentence.get(s.index, []), title=s.where == "title") for s in sentences
+    ]
+    last_with_place = max((i for i, p in enumerate(places_in) if p), default=-1)
+    if last_with_place < 0:
+        return []  # nobody is anywhere: no visit
+    titles, role_pattern = _roles_of(topic.people)
     hints = {m.group(0).lower().rstrip("s") for s in sentences for m in role_pattern.finditer(s.text)}
 
     visits: dict[tuple[str, str], MinisterialVisit] = {}
     told: defaultdict[tuple[str, str], set[VisitStatus]] = defaultdict(set)
     previous: list[_Minister] = []
     last_traveller: Person | None = None
-    for sentence in sentences:
+    for position, sentence in enumerate(sentences[: last_with_place + 1]):
         text = sentence.text
         here = by_sentence.get(sentence.index, [])
         named = [m for m in here if m.entity.person is not None and m.entity.person.minister]
         ministers = [_Minister(m.start, m.entity.person) for m in named if m.entity.person is not None]
         ministers += _roles_in(topic, text, role_pattern, titles, named, mentioned, reference, language)
         ministers.sort(key=lambda m: m.start)
-        places = _locations(topic, text, here, title=sentence.where == "title")
-        evidence = sentence.where == "title" or bool(
-            topic.visit_nouns.search(text)
-            or topic.visit_done.search(text)
-            or topic.visit_planned.search(text)
+        places = places_in[position]
+        evidence = bool(places) and (
+            sentence.where == "title"
+            or bool(
+                topic.visit_nouns.search(text)
+                or topic.visit_done.search(text)
+                or topic.visit_planned.search(text)
+            )
         )
-        remote = topic.visit_remote.search(text) is not None
+        remote = evidence and topic.visit_remote.search(text) is not None
         traveller_here: Person | None = None
         if places and evidence and not remote:
             for place in places:
