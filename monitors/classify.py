@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from operator import itemgetter
 from dataclasses import dataclass
+from operator import itemgetter
 
 from monitors.dates import as_date
 from monitors.entities import Mention, find_mentions

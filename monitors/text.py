@@ -115,9 +115,31 @@ def detect_language(text: str) -> str:
 
 
 _IT_SET = frozenset(
-    "il lo gli della delle degli che per con sono è una nel nella ha hanno dal alla ai".split()
+    [
+        "il",
+        "lo",
+        "gli",
+        "della",
+        "delle",
+        "degli",
+        "che",
+        "per",
+        "con",
+        "sono",
+        "è",
+        "una",
+        "nel",
+        "nella",
+        "ha",
+        "hanno",
+        "dal",
+        "alla",
+        "ai",
+    ]
 )
-_EN_SET = frozenset("the of and to is was for with that are has have by from on".split())
+_EN_SET = frozenset(
+    ["the", "of", "and", "to", "is", "was", "for", "with", "that", "are", "has", "have", "by", "from", "on"]
+)
 
 
 def language_of_words(words: list[str]) -> str:
