@@ -86,9 +86,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     digest.add_argument(
         "--format",
-        choices=["text", "html", "json"],
+        choices=["text", "html", "json", "slack"],
         default="text",
-        help="output format (default: text)",
+        help="output format of what is shown (default: text; slack shows the Slack mrkdwn)",
     )
     digest.add_argument(
         "--dry-run",
@@ -322,30 +322,38 @@ def cmd_classify(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------- digest
 def _print_digest(digest: Any, fmt: str) -> None:
-    from monitors.render import render_html, render_json, render_text
+    from monitors.chart import channel_chart_png
+    from monitors.render import chart_data_uri, render_html, render_json, render_slack, render_text
 
     if fmt == "json":
         print(render_json(digest))
     elif fmt == "html":
-        print(render_html(digest))
+        print(render_html(digest, chart_data_uri(channel_chart_png(digest)) if digest.stories else None))
+    elif fmt == "slack":
+        print(render_slack(digest))
     else:
         print(render_text(digest), end="")
 
 
 def cmd_digest(args: argparse.Namespace) -> int:
     from flows import pipeline
-    from monitors.notify import TERMINAL, mask_url
+    from monitors.notify import TERMINAL, check_url, mask_url
+    from monitors.topic import load_topic
     from storage.engine import open_engine
 
     settings = _settings(args)
     channels = list(dict.fromkeys([*settings.notify_urls, *args.notify]))
+    for channel in channels:
+        check_url(channel)
+    signals = load_topic(settings.topic_file).alert_signals
     engine = open_engine(settings.database_url)
     if args.dry_run:
-        digest, _ = pipeline.pending_digest(engine, channels or [TERMINAL])
+        digest, _ = pipeline.pending_digest(engine, channels or [TERMINAL], signals)
+        engine.dispose()
         _print_digest(digest, args.format)
         if channels:
             print(
-                f"(dry run: would send to {', '.join(mask_url(c) for c in channels)})",
+                f"(dry run: nothing sent or marked; would send to {', '.join(mask_url(c) for c in channels)})",
                 file=sys.stderr,
             )
         return 0
@@ -353,20 +361,23 @@ def cmd_digest(args: argparse.Namespace) -> int:
     configure_prefect_environment()
     from flows.digest_flow import digest_flow
 
-    report = digest_flow(settings.database_url, channels)
+    topic_file = str(settings.topic_file) if settings.topic_file else None
+    report = digest_flow(settings.database_url, channels, topic_file)
     if not channels:
         if report.digest is None:
             print("No new stories to deliver.", file=sys.stderr)
         else:
             _print_digest(report.digest, args.format)
     else:
-        if report.digest is None and not report.failed:
+        if report.digest is None and not report.failed and not report.skipped:
             print("No new stories to deliver.", file=sys.stderr)
         for label, count in report.delivered.items():
             print(f"Delivered {count} story(ies) to {label}", file=sys.stderr)
+        for label, reason in report.skipped.items():
+            print(f"Skipped {label}: {reason}", file=sys.stderr)
         for reason in report.failed.values():
             print(
-                f"migwatch: delivery failed: {reason}; it will be retried on the next run",
+                f"migwatch: delivery failed: {reason}; the stories stay pending for the next run",
                 file=sys.stderr,
             )
     return 4 if report.failed else 0

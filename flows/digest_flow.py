@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from prefect import flow
 
 from flows import pipeline
+from monitors.topic import load_topic
 from storage.engine import open_engine
 
 
 @flow(name="migwatch-digest", validate_parameters=False)
-def digest_flow(database_url: str, channels: list[str]) -> pipeline.DeliveryReport:
+def digest_flow(
+    database_url: str, channels: list[str], topic_file: str | None = None
+) -> pipeline.DeliveryReport:
+    """One digest run; the topic file's `[alerts] signals` say which stories alert."""
+    signals = load_topic(Path(topic_file) if topic_file else None).alert_signals
     engine = open_engine(database_url)
     try:
-        return pipeline.deliver(engine, channels)
+        return pipeline.deliver(engine, channels, signals=signals)
     finally:
         engine.dispose()

@@ -154,6 +154,20 @@ def with_inline_images(url: str) -> str:
     return urlunsplit(parts._replace(query=query))
 
 
+def check_url(url: str) -> None:
+    """A ConfigError (masked) when apprise cannot use `url`, so a typo fails before anything runs."""
+    import apprise
+
+    from monitors.errors import ConfigError
+
+    if url == TERMINAL:
+        return
+    with _redacted_logs(url):
+        usable = apprise.Apprise().add(url)
+    if not usable:
+        raise ConfigError(f"not a usable notification URL: {mask_url(url)} (see apprise's URL formats)")
+
+
 @dataclass(frozen=True, slots=True)
 class Attachment:
     name: str
