@@ -1,0 +1,102 @@
+"""What each flow run shows in the Prefect UI: one table artifact of what happened.
+
+The rows are built by plain functions (tested without Prefect); `publish` is the only Prefect call
+and does nothing outside a flow run, so a library caller never needs a Prefect API.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
+
+Row = dict[str, Any]
+
+
+class FeedLine(Protocol):
+    url: str
+    status: str
+    error: str
+    new_items: int
+    relevant: int
+
+
+class PollOutcome(Protocol):
+    @property
+    def feeds(self) -> Sequence[FeedLine]: ...
+    @property
+    def delivered(self) -> Mapping[str, int]: ...
+    @property
+    def delivery_failed(self) -> Mapping[str, str]: ...
+
+
+def poll_rows(report: PollOutcome) -> list[Row]:
+    """One row per feed polled, then one per channel alerted, then the totals."""
+    rows: list[Row] = [
+        {
+            "what": "feed",
+            "name": feed.url,
+            "status": feed.status,
+            "new items": feed.new_items,
+            "relevant": feed.relevant,
+            "alerts sent": "",
+            "note": feed.error,
+        }
+        for feed in report.feeds
+    ]
+    rows += delivery_rows(report.delivered, report.delivery_failed)
+    rows.append(
+        {
+            "what": "total",
+            "name": f"{len(report.feeds)} feed(s) polled",
+            "status": f"{sum(f.status == 'error' for f in report.feeds)} failed",
+            "new items": sum(f.new_items for f in report.feeds),
+            "relevant": sum(f.relevant for f in report.feeds),
+            "alerts sent": sum(report.delivered.values()),
+            "note": "",
+        }
+    )
+    return rows
+
+
+def delivery_rows(delivered: Mapping[str, int], failed: Mapping[str, str]) -> list[Row]:
+    """One row per channel: the stories it took, or why it failed. Labels are already masked."""
+    rows: list[Row] = [
+        {
+            "what": "channel",
+            "name": label,
+            "status": "sent",
+            "new items": "",
+            "relevant": "",
+            "alerts sent": count,
+            "note": "",
+        }
+        for label, count in delivered.items()
+    ]
+    rows += [
+        {
+            "what": "channel",
+            "name": label,
+            "status": "failed",
+            "new items": "",
+            "relevant": "",
+            "alerts sent": 0,
+            "note": reason,
+        }
+        for label, reason in failed.items()
+    ]
+    return rows
+
+
+def publish(key: str, rows: list[Row], description: str) -> bool:
+    """Attach `rows` to the running flow run as a table artifact; False outside a flow run.
+
+    `key` must be lowercase letters, digits and dashes (Prefect's rule); runs sharing a key form
+    one history in the UI's Artifacts page.
+    """
+    from prefect.artifacts import create_table_artifact
+    from prefect.context import FlowRunContext
+
+    if FlowRunContext.get() is None:
+        return False
+    create_table_artifact(rows, key=key, description=description)
+    return True

@@ -1,0 +1,132 @@
+"""`migwatch doctor`: is this machine ready to run migwatch unattended?
+
+Each check is a value (name, verdict, detail), so the CLI prints one line per check and exits
+non-zero when any check failed. A warning is something to look at that does not stop a run.
+Prefect is imported only to read its API URL setting (with the user's profile); no flow runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+import httpx
+
+from flows.settings import Settings
+from monitors.errors import MigwatchError
+from storage.health import FeedHealth
+
+Verdict = Literal["ok", "warn", "fail"]
+# A feed failing this many times in a row is reported as a warning.
+FAILING_FEED_THRESHOLD = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    name: str
+    verdict: Verdict
+    detail: str
+
+
+def _safe(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "<database>"
+
+
+def check_database(settings: Settings) -> list[Check]:
+    """Reachable, then at the newest schema revision, then its feeds' health."""
+    from storage.engine import open_engine
+    from storage.health import feed_health
+    from storage.schema import schema_status
+
+    try:
+        engine = open_engine(settings.database_url, create=False)
+    except MigwatchError as exc:
+        return [Check("database", "fail", str(exc))]
+    try:
+        checks = [Check("database", "ok", f"{_safe(settings.database_url)} is reachable")]
+        try:
+            status = schema_status(engine)
+        except Exception as exc:  # a database we cannot read the version of
+            return [*checks, Check("schema", "fail", f"cannot read the schema version: {exc}")]
+        if status.is_current:
+            checks.append(Check("schema", "ok", f"at revision {status.head} (current)"))
+        elif status.current is None:
+            checks.append(
+                Check("schema", "warn", f"empty database; the first run creates revision {status.head}")
+            )
+            return checks
+        else:
+            checks.append(
+                Check(
+                    "schema",
+                    "warn",
+                    f"at revision {status.current}, this migwatch has {status.head}; "
+                    "the next run upgrades it (keeping its data)",
+                )
+            )
+        try:
+            feeds = feed_health(engine)
+        except MigwatchError as exc:
+            return [*checks, Check("feeds", "fail", str(exc))]
+        checks.append(_feeds_check(feeds))
+        return checks
+    finally:
+        engine.dispose()
+
+
+def _feeds_check(rows: list[FeedHealth]) -> Check:
+    if not rows:
+        return Check("feeds", "warn", "no feed polled yet (run `migwatch poll`)")
+    failing = [f for f in rows if f.failures >= FAILING_FEED_THRESHOLD]
+    if not failing:
+        return Check("feeds", "ok", f"{len(rows)} feed(s), none failing")
+    worst = failing[0]
+    return Check(
+        "feeds",
+        "warn",
+        f"{len(failing)} of {len(rows)} feed(s) failing {FAILING_FEED_THRESHOLD}+ times in a row, "
+        f"e.g. {worst.url}: {worst.last_error or 'error'}",
+    )
+
+
+def check_channels(settings: Settings) -> Check:
+    from monitors.notify import mask_url
+
+    if not settings.notify_urls:
+        return Check("channels", "warn", "none configured (MIGWATCH_NOTIFY_URLS); alerts go nowhere")
+    return Check("channels", "ok", ", ".join(mask_url(url) for url in settings.notify_urls))
+
+
+def prefect_api_url() -> str | None:
+    from prefect.settings import get_current_settings
+
+    url = get_current_settings().api.url
+    return str(url) if url else None
+
+
+def check_prefect_api(api_url: str | None, timeout: float = 5.0) -> Check:
+    if not api_url:
+        return Check(
+            "prefect api",
+            "warn",
+            "PREFECT_API_URL not set: each run starts a temporary local API "
+            "(fine on a laptop; set it to your `prefect server` for serve, workers and the UI)",
+        )
+    health = api_url.rstrip("/") + "/health"
+    try:
+        response = httpx.get(health, timeout=timeout)
+    except httpx.HTTPError as exc:
+        return Check("prefect api", "fail", f"{api_url} is not reachable: {exc.__class__.__name__}: {exc}")
+    if response.status_code != 200:
+        return Check("prefect api", "fail", f"{health} answered HTTP {response.status_code}")
+    return Check("prefect api", "ok", f"{api_url} is healthy")
+
+
+def run_checks(settings: Settings, api_url: Callable[[], str | None] = prefect_api_url) -> list[Check]:
+    return [*check_database(settings), check_prefect_api(api_url()), check_channels(settings)]

@@ -1,0 +1,218 @@
+"""migwatch on a self-hosted Prefect: `prefect server` on loopback with PostgreSQL as its database,
+deploy/prefect.yaml deployed into a process work pool, a worker running the poll; and
+`migwatch serve` registering its schedules and stopping on SIGTERM. Every process is stopped by
+its PID afterwards."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+import pytest
+from sqlalchemy.engine import make_url
+
+from tests.conftest import MIGWATCH, ROOT, scratch_postgres
+from tests.integration.feedserver import feed_server
+
+PREFECT = Path(sys.executable).parent / "prefect"
+FEEDS = ["guardian_us_2018.rss", "google_alerts.atom", "daringfireball_jsonfeed_1.0.json"]
+TERMINAL = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_for(what: str, check: Callable[[], Any], timeout: float, log: Path | None = None) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = check()
+        if result:
+            return result
+        time.sleep(0.5)
+    tail = log.read_text(errors="replace")[-3000:] if log and log.exists() else ""
+    pytest.fail(f"{what}: not within {timeout:.0f} s\n{tail}")
+
+
+def _start(args: list[str], env: dict[str, str], log: Path, cwd: Path = ROOT) -> subprocess.Popen[bytes]:
+    with log.open("wb") as out:
+        return subprocess.Popen(
+            args, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+
+
+def _stop(process: subprocess.Popen[bytes], grace: float = 15) -> None:
+    """SIGTERM by PID, then SIGKILL if it has not exited within `grace` seconds."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+def _psycopg(url: str) -> str:
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="module")
+def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str]]]:
+    """A Prefect server on 127.0.0.1 backed by a scratch PostgreSQL database; (API URL, env)."""
+    home = tmp_path_factory.mktemp("prefect-server")
+    port = _free_port()
+    api = f"http://127.0.0.1:{port}/api"
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("MIGWATCH_", "PREFECT_"))}
+    base.update(
+        PREFECT_HOME=str(home),
+        PREFECT_SERVER_ANALYTICS_ENABLED="false",
+        XDG_DATA_HOME=str(home / "data"),
+        XDG_CONFIG_HOME=str(home / "config"),
+    )
+    database = scratch_postgres()
+    prefect_db = next(database).replace("postgresql+psycopg://", "postgresql+asyncpg://")
+    server_env = {
+        **base,
+        "PREFECT_API_DATABASE_CONNECTION_URL": prefect_db,
+        "PREFECT_UI_ENABLED": "false",
+        # Only the runs a test asks for: no scheduled runs racing them.
+        "PREFECT_SERVER_SERVICES_SCHEDULER_ENABLED": "false",
+    }
+    log = home / "server.log"
+    server = _start(
+        [str(PREFECT), "server", "start", "--host", "127.0.0.1", "--port", str(port)], server_env, log
+    )
+    try:
+
+        def healthy() -> bool:
+            try:
+                return httpx.get(f"{api}/health", timeout=2).status_code == 200
+            except httpx.HTTPError:
+                return False
+
+        _wait_for("prefect server healthy", healthy, 90, log)
+        yield api, {**base, "PREFECT_API_URL": api}
+    finally:
+        _stop(server)
+        next(database, None)  # drops the scratch database
+
+
+def _prefect(args: list[str], env: dict[str, str], cwd: Path = ROOT) -> str:
+    result = subprocess.run(
+        [str(PREFECT), *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert result.returncode == 0, f"prefect {' '.join(args)}:\n{result.stdout}\n{result.stderr}"
+    return result.stdout
+
+
+def _flow_run(api: str, run_id: str) -> dict[str, Any]:
+    data: dict[str, Any] = httpx.get(f"{api}/flow_runs/{run_id}", timeout=5).json()
+    return data
+
+
+def test_a_worker_runs_the_deployed_poll_once_at_a_time_and_stores_the_items(
+    prefect_server: tuple[str, dict[str, str]], postgres_url: str, tmp_path: Path
+) -> None:
+    api, env = prefect_server
+    _prefect(["work-pool", "create", "migwatch", "--type", "process", "--overwrite"], env)
+    _prefect(["--no-prompt", "deploy", "--all"], env, cwd=ROOT / "deploy")
+    deployment = httpx.get(f"{api}/deployments/name/migwatch-scheduled-poll/poll", timeout=5).json()
+    assert deployment["global_concurrency_limit"]["limit"] == 1
+    assert deployment["concurrency_options"]["collision_strategy"] == "CANCEL_NEW"
+    assert deployment["schedules"][0]["schedule"]["interval"] == 900
+
+    with feed_server() as base:
+        feeds_file = tmp_path / "feeds.txt"
+        # One feed that never answers keeps a run busy for its read timeout, so the two runs overlap.
+        urls = [f"{base}/corpus/{name}" for name in FEEDS] + [f"{base}/no-headers"]
+        feeds_file.write_text("\n".join(urls) + "\n", encoding="utf-8")
+        # Two runs requested at once, before any worker is up: the worker picks both up together.
+        run_ids = []
+        for _ in range(2):
+            out = _prefect(["deployment", "run", "migwatch-scheduled-poll/poll"], env)
+            match = re.search(r"UUID: ([0-9a-f-]{36})", out)
+            assert match, out
+            run_ids.append(match.group(1))
+        worker_env = {
+            **env,
+            "MIGWATCH_DATABASE_URL": postgres_url,
+            "MIGWATCH_FEEDS_FILE": str(feeds_file),
+            "MIGWATCH_READ_TIMEOUT": "4",
+        }
+        log = tmp_path / "worker.log"
+        worker = _start(
+            [str(PREFECT), "worker", "start", "--pool", "migwatch", "--type", "process"], worker_env, log
+        )
+        try:
+
+            def finished() -> list[str] | None:
+                found = [_flow_run(api, run_id)["state_type"] for run_id in run_ids]
+                return found if all(state in TERMINAL for state in found) else None
+
+            states: list[str] = _wait_for("both flow runs finished", finished, 150, log)
+        finally:
+            _stop(worker)
+    assert sorted(states) == ["CANCELLED", "COMPLETED"], log.read_text(errors="replace")[-3000:]
+    completed = run_ids[states.index("COMPLETED")]
+
+    with psycopg.connect(_psycopg(postgres_url)) as conn:
+        stored = conn.execute("SELECT count(*) FROM items").fetchone()
+        failing = conn.execute("SELECT url FROM sources WHERE failures > 0").fetchall()
+    assert stored is not None and stored[0] > 20
+    assert [row[0] for row in failing] == [urls[-1]]
+
+    artifacts = httpx.post(
+        f"{api}/artifacts/filter",
+        json={"artifacts": {"flow_run_id": {"any_": [completed]}}},
+        timeout=5,
+    ).json()
+    assert [a["key"] for a in artifacts] == ["migwatch-poll"]
+    table = artifacts[0]["data"]
+    rows = json.loads(table) if isinstance(table, str) else table
+    assert {row["name"] for row in rows if row["what"] == "feed"} == set(urls)
+    total = next(row for row in rows if row["what"] == "total")
+    assert total["new items"] == stored[0]
+
+
+def test_serve_registers_the_schedules_and_stops_on_sigterm(
+    prefect_server: tuple[str, dict[str, str]], tmp_path: Path
+) -> None:
+    api, env = prefect_server
+    log = tmp_path / "serve.log"
+    args = ["serve", "--every", "5", "--digest-at", "06:30", "--timezone", "Europe/Rome"]
+    serve = _start([str(MIGWATCH), *args, "--db", f"sqlite:///{tmp_path / 'm.db'}"], env, log)
+    try:
+
+        def registered() -> dict[str, Any] | None:
+            response = httpx.get(f"{api}/deployments/name/migwatch-scheduled-digest/digest", timeout=5)
+            if response.status_code != 200:
+                return None
+            digest: dict[str, Any] = response.json()
+            return digest if digest["schedules"][0]["schedule"].get("cron") == "30 6 * * *" else None
+
+        digest = _wait_for("migwatch serve registered its deployments", registered, 90, log)
+        assert digest["schedules"][0]["schedule"]["timezone"] == "Europe/Rome"
+        poll = httpx.get(f"{api}/deployments/name/migwatch-scheduled-poll/poll", timeout=5).json()
+        assert poll["schedules"][0]["schedule"]["interval"] == 300
+        assert poll["global_concurrency_limit"]["limit"] == 1
+        assert poll["paused"] is False
+        serve.send_signal(signal.SIGTERM)
+        assert serve.wait(timeout=30) == 0, log.read_text(errors="replace")[-3000:]
+    finally:
+        _stop(serve)
+    poll = httpx.get(f"{api}/deployments/name/migwatch-scheduled-poll/poll", timeout=5).json()
+    assert poll["paused"] is True  # schedules paused on the way out
+    assert "Traceback" not in log.read_text(errors="replace")
