@@ -4,15 +4,19 @@ item: a Prefect task costs about 20 ms, a feed about 1 ms)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
-from flows import pipeline, polling
+from flows import polling
 from monitors.feedlist import FeedSource
 from monitors.fetch import FetchLimits
 from monitors.topic import load_topic
 from storage.engine import open_engine
+
+if TYPE_CHECKING:
+    from flows.pipeline import DeliveryReport
 
 BATCH_SIZE = 400
 
@@ -39,7 +43,9 @@ def poll_batch_task(
 
 
 @task(name="deliver-alerts", cache_policy=NO_CACHE)
-def deliver_task(database_url: str, channels: list[str]) -> pipeline.DeliveryReport:
+def deliver_task(database_url: str, channels: list[str]) -> DeliveryReport:
+    from flows import pipeline  # apprise and the renderers load only when there is a channel
+
     engine = open_engine(database_url)
     try:
         return pipeline.deliver(engine, channels)

@@ -195,15 +195,16 @@ def poll_batch(
         completed = iter(complete_short_items(engine, topic, flat, limits))
         parsed = [(state, [next(completed) for _ in entries]) for state, entries in parsed]
 
-    touched: list[int] = []
-    for state, entries in parsed:
-        stored = repository.store_items(engine, state.source_id, entries, topic_version=topic.version)
-        report = reports[state.url]
-        report.new_items = len(stored.new)
-        report.relevant = stored.relevant_new
-        touched += stored.new + stored.updated
-    if touched:
-        repository.assign_stories(engine, touched)
+    stored = feed_store.store_feed_items(
+        engine,
+        [(state.source_id, *entry) for state, entries in parsed for entry in entries],
+        topic_version=topic.version,
+    )
+    for state, _ in parsed:
+        reports[state.url].new_items = stored.new.get(state.source_id, 0)
+        reports[state.url].relevant = stored.relevant_new.get(state.source_id, 0)
+    if stored.to_group:
+        repository.assign_stories(engine, stored.to_group)
     feed_store.record_outcomes(engine, outcomes, moment)
     for state in ordered:
         progress(f"{state.url}: {describe(reports[state.url])}")

@@ -10,11 +10,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, bindparam, select, update
 from sqlmodel import Session, col
 
-from storage.repository import _guard, _insert, aware
-from storage.tables import Item, Source, utcnow
+from monitors.models import Classification, FeedItem
+from storage.repository import _guard, _insert, aware, classification_row, content_hash
+from storage.tables import Item, ItemClassification, Source, utcnow
 
 BACKOFF_BASE = timedelta(minutes=5)
 BACKOFF_MAX = timedelta(hours=12)
@@ -94,33 +95,42 @@ def ensure_feeds(engine: Engine, feeds: Sequence[tuple[str, str | None]]) -> dic
 def record_outcomes(engine: Engine, outcomes: Sequence[FeedOutcome], now: datetime | None = None) -> None:
     """Write back what a batch of fetches did, in one transaction."""
     moment = now or utcnow()
-    with _guard("recording feed health"), Session(engine) as session:
-        for outcome in outcomes:
-            where = col(Source.id) == outcome.source_id
-            if outcome.status == "ok":
-                values: dict[str, object] = {
-                    "etag": outcome.etag,
-                    "last_modified": outcome.last_modified,
-                    "last_attempt": moment,
-                    "last_success": moment,
-                    "failures": 0,
-                    "next_try": None,
-                }
-                session.execute(update(Source).where(where).values(**values))
-            elif outcome.status == "not_modified":
-                values = {"last_attempt": moment, "last_success": moment, "failures": 0, "next_try": None}
-                session.execute(update(Source).where(where).values(**values))
-            else:
-                failures = int(session.scalar(select(col(Source.failures)).where(where)) or 0) + 1
-                values = {
-                    "last_attempt": moment,
-                    "last_error": (outcome.error or "failed")[:500],
-                    "last_error_at": moment,
-                    "failures": failures,
-                    "next_try": moment + backoff(failures, outcome.retry_after),
-                }
-                session.execute(update(Source).where(where).values(**values))
-        session.commit()
+    table = Source.__table__  # type: ignore[attr-defined]
+    ok = [o.source_id for o in outcomes if o.status in ("ok", "not_modified")]
+    validators = [
+        {"sid": o.source_id, "etag": o.etag, "last_modified": o.last_modified}
+        for o in outcomes
+        if o.status == "ok"
+    ]
+    failed = [o for o in outcomes if o.status not in ("ok", "not_modified")]
+    with _guard("recording feed health"), engine.begin() as connection:
+        for start in range(0, len(ok), 500):
+            connection.execute(
+                update(table)
+                .where(table.c.id.in_(ok[start : start + 500]))
+                .values(last_attempt=moment, last_success=moment, failures=0, next_try=None)
+            )
+        if validators:
+            connection.execute(
+                update(table)
+                .where(table.c.id == bindparam("sid"))
+                .values(etag=bindparam("etag"), last_modified=bindparam("last_modified")),
+                validators,
+            )
+        for outcome in failed:
+            where = table.c.id == outcome.source_id
+            failures = int(connection.scalar(select(table.c.failures).where(where)) or 0) + 1
+            connection.execute(
+                update(table)
+                .where(where)
+                .values(
+                    last_attempt=moment,
+                    last_error=(outcome.error or "failed")[:500],
+                    last_error_at=moment,
+                    failures=failures,
+                    next_try=moment + backoff(failures, outcome.retry_after),
+                )
+            )
 
 
 def feed_health(engine: Engine) -> list[FeedHealth]:
@@ -149,3 +159,101 @@ def known_identities(engine: Engine, identities: Sequence[str]) -> set[str]:
             chunk = list(identities[start : start + 500])
             found.update(session.scalars(select(col(Item.identity)).where(col(Item.identity).in_(chunk))))
     return found
+
+
+@dataclass(slots=True)
+class BulkStoreReport:
+    new: dict[int, int]  # source id -> items inserted
+    relevant_new: dict[int, int]  # source id -> relevant items inserted
+    to_group: list[int]  # relevant items inserted or changed, for story grouping
+
+
+def store_feed_items(
+    engine: Engine,
+    entries: Sequence[tuple[int, str, FeedItem, Classification]],
+    *,
+    topic_version: int = 1,
+) -> BulkStoreReport:
+    """Store a batch's (source id, identity, item, classification) entries in one transaction with a
+    few set-based statements (repository.store_items does one round trip per item; a poll stores
+    tens of thousands). Same semantics: a new identity is inserted once, even when another process
+    races us; a known identity whose content changed is updated; an unchanged one is left alone."""
+    report = BulkStoreReport(new={}, relevant_new={}, to_group=[])
+    unique: dict[str, tuple[int, FeedItem, Classification, str]] = {}
+    for source_id, key, item, classification in entries:
+        unique.setdefault(key, (source_id, item, classification, content_hash(item)))
+    if not unique:
+        return report
+    items_table, classifications_table = Item.__table__, ItemClassification.__table__  # type: ignore[attr-defined]
+    with _guard("storing items"), engine.begin() as connection:
+        keys = list(unique)
+        existing: dict[str, tuple[int, str]] = {}
+        for start in range(0, len(keys), 500):
+            rows = connection.execute(
+                select(items_table.c.identity, items_table.c.id, items_table.c.content_hash).where(
+                    items_table.c.identity.in_(keys[start : start + 500])
+                )
+            )
+            existing.update({row[0]: (int(row[1]), str(row[2])) for row in rows})
+        fresh = [key for key in keys if key not in existing]
+        now = utcnow()
+        if fresh:
+            # RETURNING gives back only the rows this statement inserted, not a racing process's
+            rows = connection.execute(
+                _insert(engine, items_table)
+                .on_conflict_do_nothing(index_elements=["identity"])
+                .returning(items_table.c.identity, items_table.c.id),
+                [_item_row(key, *unique[key], now) for key in fresh],
+            )
+            inserted: dict[str, int] = {row[0]: int(row[1]) for row in rows}
+            if inserted:
+                connection.execute(
+                    _insert(engine, classifications_table).on_conflict_do_nothing(index_elements=["item_id"]),
+                    [
+                        classification_row(item_id, unique[key][2], topic_version)
+                        for key, item_id in inserted.items()
+                    ],
+                )
+            for key, item_id in inserted.items():
+                source_id, _, classification, _ = unique[key]
+                report.new[source_id] = report.new.get(source_id, 0) + 1
+                if classification.relevant:
+                    report.relevant_new[source_id] = report.relevant_new.get(source_id, 0) + 1
+                    report.to_group.append(item_id)
+        for key, (item_id, stored_hash) in existing.items():
+            _, item, classification, digest = unique[key]
+            if digest == stored_hash:
+                continue
+            values = _item_row(key, *unique[key], now)
+            for column in ("identity", "source_id", "guid", "first_seen"):
+                values.pop(column)
+            connection.execute(update(items_table).where(items_table.c.id == item_id).values(**values))
+            row = classification_row(item_id, classification, topic_version)
+            connection.execute(
+                _insert(engine, classifications_table)
+                .values(**row)
+                .on_conflict_do_update(
+                    index_elements=["item_id"], set_={k: v for k, v in row.items() if k != "item_id"}
+                )
+            )
+            if classification.relevant:
+                report.to_group.append(item_id)
+    return report
+
+
+def _item_row(
+    key: str, source_id: int, item: FeedItem, _classification: Classification, digest: str, now: datetime
+) -> dict[str, object]:
+    return {
+        "identity": key,
+        "source_id": source_id,
+        "guid": item.id or None,
+        "url": item.url,
+        "title": item.title,
+        "summary": item.summary,
+        "content": item.content,
+        "published": aware(item.published),
+        "content_hash": digest,
+        "first_seen": now,
+        "updated_at": now,
+    }

@@ -12,7 +12,7 @@ from monitors.models import FeedItem
 from monitors.parse import parse_feed
 from monitors.topic import load_topic
 from storage.engine import open_engine
-from storage.feeds import feed_health
+from storage.feeds import ensure_feeds, feed_health, store_feed_items
 from storage.repository import list_items
 from tests.integration.feedserver import HOSTILE, closed_port, corpus_files, feed_server
 
@@ -111,3 +111,34 @@ def test_links_into_private_networks_are_not_kept() -> None:
         b"<item><title>c</title><link>https://www.gov.uk/news</link></item></channel></rss>"
     )
     assert [item.url for item in parse_feed(body)] == [None, None, "https://www.gov.uk/news"]
+
+
+def test_a_changed_item_is_updated_not_duplicated(database_url: str) -> None:
+    engine = open_engine(database_url)
+    topic = load_topic()
+    states = ensure_feeds(engine, [("https://a.example/rss", "A")])
+    source_id = states["https://a.example/rss"].source_id
+    first = FeedItem(
+        id="https://a.example/1", title="Piantedosi and Cooper meet in Rome", url="https://a.example/1"
+    )
+    other = FeedItem(id="", title="Weather", url="https://a.example/2?utm_source=rss")
+    entries = [
+        (source_id, *entry)
+        for entry in polling.classify_items(topic, "https://a.example/rss", [first, other])
+    ]
+    stored = store_feed_items(engine, entries, topic_version=topic.version)
+    assert stored.new == {source_id: 2}
+    again = store_feed_items(engine, entries, topic_version=topic.version)
+    assert again.new == {} and again.to_group == []
+
+    edited = FeedItem(
+        id="https://a.example/1",
+        title="Piantedosi and Cooper meet in Rome on small boats",
+        url="https://a.example/1?utm_medium=feed",
+    )
+    [(key, item, classification)] = polling.classify_items(topic, "https://a.example/rss", [edited])
+    changed = store_feed_items(engine, [(source_id, key, item, classification)], topic_version=topic.version)
+    assert changed.new == {}
+    rows = list_items(engine)
+    assert len(rows) == 2
+    assert [r.title for r in rows if r.url and r.url.startswith("https://a.example/1")] == [edited.title]

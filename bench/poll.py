@@ -1,0 +1,244 @@
+"""Poll speed, side by side: `migwatch poll` against rss2email (`r2e run --no-send`).
+
+Run by hand (never a timed test):
+
+    .venv/bin/python bench/poll.py --r2e /path/to/venv/bin/r2e [--sizes 200 1600]
+
+Synthetic feeds of 50 items each are served on 127.0.0.1 by a separate process (with ETag, so an
+unchanged feed answers 304). Each tool polls them cold (empty state) and unchanged (every feed
+answers 304), at two sizes; a Prefect server is started first and migwatch talks to it, as in
+production. From the two sizes: slope = cost per feed, intercept = fixed cost of one process.
+Peak RSS is the whole process (and its children), read from wait4().
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import multiprocessing
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+MIGWATCH = Path(sys.executable).parent / "migwatch"
+ITEMS_PER_FEED = 50
+TOPICAL = [
+    "Piantedosi and Cooper agree plan on small boats in Rome",
+    "More than 1,200 migrants crossed the Channel on Saturday, Home Office says",
+    "Meloni and Starmer discuss Albania migrant centres",
+]
+
+
+def synthetic_feed(number: int, items: int = ITEMS_PER_FEED) -> bytes:
+    parts = []
+    for i in range(items):
+        title = TOPICAL[i % 3] if i % 10 == 0 else f"Council {number} approves budget item {i} after debate"
+        parts.append(
+            f"<item><title>{title} ({number}-{i})</title>"
+            f"<link>https://news{number % 97}.example.com/{number}/{i}?utm_source=rss</link>"
+            f"<guid>https://news{number % 97}.example.com/{number}/{i}</guid>"
+            f"<pubDate>Mon, 02 Jun 2025 {i % 24:02d}:00:00 +0000</pubDate>"
+            f"<description>&lt;p&gt;Officials said on Tuesday that item {i} of feed {number} would be "
+            "reviewed later this year after a consultation with local councils and residents.&lt;/p&gt;"
+            "</description></item>"
+        )
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+        f"<title>Feed {number}</title><link>https://news.example.com/</link>"
+        f"<description>Synthetic feed {number}</description>{''.join(parts)}</channel></rss>"
+    ).encode()
+
+
+class FeedHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *_args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        try:
+            number = int(self.path.strip("/").split("/")[-1].removesuffix(".xml"))
+        except ValueError:
+            self.send_response(404)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        body = synthetic_feed(number)
+        etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
+        if self.headers.get("If-None-Match") == etag:
+            self.send_response(304)
+            self.send_header("ETag", etag)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", "application/rss+xml; charset=utf-8")
+        self.send_header("ETag", etag)
+        self.send_header("Last-Modified", "Mon, 02 Jun 2025 12:00:00 GMT")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def serve(port: int) -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", port), FeedHandler)
+    server.daemon_threads = True
+    server.request_queue_size = 128
+    server.serve_forever()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_for(url: str, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.5)
+    raise SystemExit(f"{url} did not answer within {seconds:.0f}s")
+
+
+@dataclass(frozen=True)
+class Run:
+    wall: float
+    cpu: float
+    peak_rss_mb: float
+
+
+def measure(command: list[str], env: dict[str, str]) -> Run:
+    start = time.perf_counter()
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    assert process.stderr is not None
+    errors = process.stderr.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise SystemExit(f"{' '.join(command[:3])} failed ({process.returncode}): {errors.decode()[-2000:]}")
+    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
+
+
+def migwatch_runs(size: int, base: str, work: Path, env: dict[str, str]) -> tuple[Run, Run]:
+    feeds = work / f"feeds-{size}.txt"
+    feeds.write_text("".join(f"{base}/feed/{n}.xml\n" for n in range(size)))
+    db = f"sqlite:///{work / f'migwatch-{size}.db'}"
+    command = [str(MIGWATCH), "poll", "--feeds", str(feeds), "--db", db, "--format", "json"]
+    return measure(command, env), measure(command, env)
+
+
+def r2e_runs(r2e: str, size: int, base: str, work: Path, env: dict[str, str]) -> tuple[Run, Run]:
+    config, data = work / f"r2e-{size}.cfg", work / f"r2e-{size}.json"
+    sections = "".join(f"\n[feed.f{n:05d}]\nurl = {base}/feed/{n}.xml\n" for n in range(size))
+    config.write_text(f"[DEFAULT]\nto = bench@example.org\nfrom = bench@example.org\n{sections}")
+    command = [r2e, "-c", str(config), "-d", str(data), "run", "--no-send"]
+    return measure(command, env), measure(command, env)
+
+
+def start_prefect(home: Path) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env.update(
+        PREFECT_HOME=str(home), PREFECT_SERVER_ANALYTICS_ENABLED="false", PREFECT_LOGGING_LEVEL="WARNING"
+    )
+    prefect = str(Path(sys.executable).parent / "prefect")
+    server = subprocess.Popen(
+        [prefect, "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    api = f"http://127.0.0.1:{port}/api"
+    wait_for(f"{api}/health", 120)
+    return server, api
+
+
+def line(cells: list[str]) -> str:
+    return "| " + " | ".join(cells) + " |"
+
+
+def fit(small: int, large: int, a: float, b: float) -> tuple[float, float]:
+    slope = (b - a) / (large - small)
+    return slope, a - slope * small
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", nargs=2, type=int, default=[200, 1600], metavar=("SMALL", "LARGE"))
+    parser.add_argument("--r2e", default=shutil.which("r2e"), help="rss2email's r2e command")
+    args = parser.parse_args()
+    small, large = args.sizes
+    work = Path(tempfile.mkdtemp(prefix="migwatch-bench-"))
+    port = free_port()
+    feeds_server = multiprocessing.Process(target=serve, args=(port,), daemon=True)
+    feeds_server.start()
+    base = f"http://127.0.0.1:{port}"
+    wait_for(f"{base}/feed/0.xml", 10)
+    prefect_server, api = start_prefect(work / "prefect")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "MIGWATCH_"))}
+    env.update(
+        PREFECT_HOME=str(work / "prefect"), PREFECT_API_URL=api, HOME=str(work), XDG_CONFIG_HOME=str(work)
+    )
+    results: dict[tuple[str, str, int], Run] = {}
+    try:
+        for size in (small, large):
+            cold, unchanged = migwatch_runs(size, base, work, env)
+            results["migwatch", "cold", size], results["migwatch", "unchanged", size] = cold, unchanged
+            print(f"migwatch {size} feeds: cold {cold}, unchanged {unchanged}", file=sys.stderr)
+            if args.r2e:
+                cold, unchanged = r2e_runs(args.r2e, size, base, work, env)
+                results["rss2email", "cold", size], results["rss2email", "unchanged", size] = cold, unchanged
+                print(f"rss2email {size} feeds: cold {cold}, unchanged {unchanged}", file=sys.stderr)
+    finally:
+        prefect_server.terminate()
+        prefect_server.wait(30)
+        feeds_server.terminate()
+    tools = ["migwatch", "rss2email"] if args.r2e else ["migwatch"]
+    print(f"Synthetic feeds x {ITEMS_PER_FEED} items on loopback; sizes {small} and {large} feeds.\n")
+    print(
+        line(
+            [
+                "tool",
+                "state",
+                f"wall {small} (s)",
+                f"wall {large} (s)",
+                "per feed (ms)",
+                "fixed (s)",
+                f"CPU {large} (s)",
+                f"peak RSS {large} (MB)",
+            ]
+        )
+    )
+    print(line(["---"] * 8))
+    slopes: dict[tuple[str, str], float] = {}
+    for tool in tools:
+        for state in ("cold", "unchanged"):
+            a, b = results[tool, state, small], results[tool, state, large]
+            slope, intercept = fit(small, large, a.wall, b.wall)
+            slopes[tool, state] = slope
+            cells = [f"{a.wall:.2f}", f"{b.wall:.2f}", f"{slope * 1000:.2f}", f"{intercept:.2f}"]
+            print(line([tool, state, *cells, f"{b.cpu:.2f}", f"{b.peak_rss_mb:.0f}"]))
+    if args.r2e:
+        for state in ("cold", "unchanged"):
+            ratio = slopes["rss2email", state] / max(slopes["migwatch", state], 1e-9)
+            print(f"\nper feed, {state}: migwatch is {ratio:.1f}x cheaper than rss2email")
+    shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
