@@ -99,7 +99,8 @@ class Delivery(SQLModel, table=True):
 
 
 class DeliveryFailure(SQLModel, table=True):
-    """A channel that failed, so the next run retries it after a back-off."""
+    """A channel's delivery state, one row per channel (storage/deliveries.py): `next_try` is the
+    claim of the run sending to it now (a lease) or, after `failures`, the end of its back-off."""
 
     __tablename__ = "delivery_failures"
 
