@@ -21,6 +21,8 @@ PERIOD_LABELS = {
     None: "period not stated",
 }
 
+CUMULATIVE = frozenset({"year_to_date"})
+
 
 def channel_points(figures: Iterable[dict[str, Any]]) -> dict[str | None, list[tuple[date, int]]]:
     """Channel figures with an as-of date, grouped by period, each series sorted by date, no repeats."""
@@ -59,7 +61,10 @@ def channel_chart_png(digest: Digest) -> bytes | None:
     for period, points in sorted(series.items(), key=lambda kv: -max(c for _, c in kv[1])):
         xs = [float(mdates.date2num(day)) for day, _ in points]  # type: ignore[no-untyped-call]
         values = [count for _, count in points]
-        axes.plot(xs, values, marker="o", linewidth=1.6, label=PERIOD_LABELS.get(period, str(period)))
+        # a running total is a line; counts for separate days or months are points, not a trend
+        style = "-" if period in CUMULATIVE else "none"
+        label = PERIOD_LABELS.get(period, str(period))
+        axes.plot(xs, values, marker="o", linestyle=style, linewidth=1.6, label=label)
         for x, count in zip(xs, values, strict=True):
             axes.annotate(
                 f"{count:,}",
