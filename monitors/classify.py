@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from operator import itemgetter
 
 from monitors.dates import as_date
 from monitors.entities import Mention, find_mentions
 from monitors.figures import extract_figures
 from monitors.models import Classification, CrossingFigure, FeedItem, MinisterialVisit, RuleHit
-from monitors.text import Sentence, article_sentences, language_of_words
-from monitors.topic import STEM, Topic, quick_text
+from monitors.text import Sentence, article_sentences, language_of_keys
+from monitors.topic import Topic, Words
 from monitors.visits import extract_visits
 
 _DIGIT = re.compile(r"\d")
-_CUT = itemgetter(slice(None, STEM))
 
 
 @dataclass(slots=True)
@@ -41,10 +39,9 @@ def classify(topic: Topic, item: FeedItem) -> Classification:
     whole = f"{item.title}\n{body}"
     # The cheap first pass, on word stems: most of a feed mix stops here, before fuzzy matching and
     # extraction. It can only say "cannot be": an item that passes is read in full.
-    folded = quick_text(whole)
-    words = folded.split()
-    keys = set(map(_CUT, words))
-    language = language_of_words(words)
+    words = Words.of(whole)
+    folded, keys = words.folded, words.keys
+    language = language_of_keys(keys)
     italian_named = topic.quick.may_be_relevant(keys, folded, whole)
     may_have_figures = _DIGIT.search(whole) is not None and topic.quick.may_have_figures(keys, folded, whole)
     if not italian_named and not may_have_figures:
@@ -52,7 +49,9 @@ def classify(topic: Topic, item: FeedItem) -> Classification:
 
     sentences = article_sentences(item.title, body, page=page)
     published = as_date(item.published)
-    figures: list[CrossingFigure] = extract_figures(topic, sentences, published) if may_have_figures else []
+    figures: list[CrossingFigure] = (
+        extract_figures(topic, sentences, published, words=words) if may_have_figures else []
+    )
     if not italian_named:
         return Classification(
             relevant=False,
@@ -62,13 +61,13 @@ def classify(topic: Topic, item: FeedItem) -> Classification:
         )
 
     mentions = find_mentions(topic, sentences)
-    visits = extract_visits(topic, sentences, mentions, published, language=language)
+    visits = extract_visits(topic, sentences, mentions, published, language=language, words=words)
     by_sentence: dict[int, list[Mention]] = {}
     for mention in mentions:
         by_sentence.setdefault(mention.sentence, []).append(mention)
     signals = [_signals(topic, s, by_sentence.get(s.index, [])) for s in sentences]
     _add_visit_actors(sentences, signals, visits)
-    score, hits = _score(topic, sentences, signals, mentions, visits)
+    score, hits = _score(topic, sentences, signals, mentions, visits, words)
     relevant = score >= topic.relevant_threshold
     return Classification(
         relevant=relevant,
@@ -101,6 +100,7 @@ def _score(
     signals: list[_SentenceSignals],
     mentions: list[Mention],
     visits: list[MinisterialVisit],
+    words: Words,
 ) -> tuple[float, list[RuleHit]]:
     weights = topic.weights
     hits: list[RuleHit] = []
@@ -192,6 +192,8 @@ def _score(
             )
 
     for group in topic.negatives:
+        if not group.pattern.may_occur(words):
+            continue
         for sentence in sentences:
             for match in group.pattern.finditer(sentence.text):
                 raw -= group.weight

@@ -58,8 +58,14 @@ _DAY_MONTH = re.compile(rf"(?<!\d)(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MONTH_ALT})(?
 _MONTH_DAY = re.compile(rf"(?<![\w])({_MONTH_ALT})\s+(\d{{1,2}})(?!\d)", re.IGNORECASE)
 
 
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+_DIGIT = re.compile(r"\d")
+
+
 def find_full_date(text: str) -> date | None:
     """The first complete date (day, month, year) written in `text`."""
+    if _YEAR.search(text) is None:
+        return None  # no year, no full date: skip the month-name patterns
     for pattern, order in ((_DAY_MONTH_YEAR, "dmy"), (_MONTH_DAY_YEAR, "mdy")):
         match = pattern.search(text)
         if match:
@@ -74,7 +80,7 @@ def find_full_date(text: str) -> date | None:
 
 def find_day_month(text: str, reference: date | None) -> date | None:
     """A day and month without a year ("April 23", "23 aprile"), placed in the reference's year."""
-    if reference is None:
+    if reference is None or _DIGIT.search(text) is None:
         return None
     for pattern, order in ((_DAY_MONTH, "dm"), (_MONTH_DAY, "md")):
         match = pattern.search(text)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from monitors.dates import MONTH_WORD, MONTHS, WEEKDAY_WORD, month_end, weekday_near
 from monitors.models import CrossingFigure, Period, Route
 from monitors.text import Sentence
-from monitors.topic import Topic
+from monitors.topic import Terms, Topic, Words, fold_case
 
 # 34,500 · 110.000 (Italian thousands) · 609. Decimals ("2.5") are never matched.
 NUMBER = re.compile(r"(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d{1,3}(?:\.\d{3})+|\d+)(?![\w]|[.,]\d)")
@@ -145,18 +146,42 @@ def parse_count(raw: str) -> int:
     return int(raw.replace(",", "").replace(".", ""))
 
 
-def _route(topic: Topic, text: str) -> Route | None:
-    for route, pattern in topic.routes:
+def _route(routes: tuple[tuple[str, Terms], ...], text: str) -> Route | None:
+    for route, pattern in routes:
         if pattern.search(text):
             return route  # type: ignore[return-value]
     return None
 
 
+_PERIOD_REACH = 160  # how far from a number its period phrase may be
+_FOLDED_PERIODS = tuple((period, re.compile(fold_case(p.pattern))) for period, p in _PERIODS)
+
+
+@dataclass(frozen=True, slots=True)
+class _Span:
+    begin: int
+    finish: int
+
+    def start(self) -> int:
+        return self.begin
+
+    def end(self) -> int:
+        return self.finish
+
+
 def _period(text: str, start: int, end: int) -> tuple[Period | None, str]:
     """The period phrase nearest the number at text[start:end], and that phrase's surroundings."""
     best: tuple[int, int, Period, int, int] | None = None
-    for rank, (period, pattern) in enumerate(_PERIODS):
-        for match in pattern.finditer(text):
+    # Only the text around the number, lower-cased for the folded patterns (same offsets).
+    offset = max(0, start - _PERIOD_REACH)
+    segment = text[offset : end + _PERIOD_REACH].lower()
+    if len(segment) != len(text[offset : end + _PERIOD_REACH]):
+        segment, offset = text.lower(), 0
+        if len(segment) != len(text):
+            return None, text
+    for rank, (period, pattern) in enumerate(_FOLDED_PERIODS):
+        for found in pattern.finditer(segment):
+            match = _Span(found.start() + offset, found.end() + offset)
             if match.end() <= start:
                 distance = start - match.end()
             elif match.start() >= end:
@@ -215,16 +240,18 @@ def _change(after: str) -> str | None:
     return f"{text} on {against}" if against else text
 
 
+@lru_cache(maxsize=16)
+def _ends_with(terms: str) -> re.Pattern[str]:
+    """`terms` right before a number, maybe with an approximation: "cover around 50"."""
+    return re.compile(rf"(?:{terms})\s+(?:{_APPROXIMATE_WORDS}\s+|up to\s+|only\s+|just\s+)?$", re.IGNORECASE)
+
+
 def _is_excluded_number(topic: Topic, sentence: str, token: _NumberToken) -> bool:
-    before = sentence[: token.start]
+    before = sentence[max(0, token.start - 80) : token.start]  # what ends right before
     after = sentence[token.end :]
     if token.value < 2:
         return True
-    if topic.figure_exclude_before.search(before[-60:]) and re.search(
-        rf"(?:{topic.figure_exclude_before.pattern})\s+(?:(?:up to|around|about|some|more than|over|at least|only|just|oltre|circa)\s+)?$",
-        before[-60:],
-        re.IGNORECASE,
-    ):
+    if _ends_with(topic.figure_exclude_before.pattern).search(before[-60:]):
         return True
     if _MONEY_BEFORE.search(before) or _MONEY_AFTER.match(after) or _PERCENT_AFTER.match(after):
         return True
@@ -265,12 +292,12 @@ def _counts_people(topic: Topic, sentence: str, token: _NumberToken, has_context
         return bool(_COMPARISON.search(sentence) or _SUBJECT_BEFORE.search(before))
     # "the number of people crossing ... exceeded 34,500": the people come before the number.
     if re.match(r"^\s*(?:[,.;:)]|$|in\b|on\b|this\b|so far|last\b|since\b|by\b|as\b|and\b|nel\b|dal)", after):
-        if _LINKING_BEFORE.search(before) and (
+        if _LINKING_BEFORE.search(before[-80:]) and (
             topic.figure_people.search(before) or _SUBJECT_BEFORE.search(before)
         ):
             return True
         # "Nel 2023 erano stati 157.651, nel 2024 sono scesi a 66.317: il crollo degli sbarchi"
-        return bool(_STRONG_LINK.search(before) and _SUBJECT_BEFORE.search(sentence))
+        return bool(_STRONG_LINK.search(before[-80:]) and _SUBJECT_BEFORE.search(sentence))
     return False
 
 
@@ -280,7 +307,7 @@ def _compared(sentence: str, token: _NumberToken) -> bool:
     return (
         not is_year
         and token.value >= 100
-        and bool(_COMPARED_BEFORE.search(sentence[: token.start]))
+        and bool(_COMPARED_BEFORE.search(sentence[max(0, token.start - 80) : token.start]))
         and bool(_BARE_AFTER.match(sentence[token.end :]))
     )
 
@@ -292,19 +319,26 @@ def _names_elsewhere(topic: Topic, text: str) -> bool:
     )
 
 
-def extract_figures(topic: Topic, sentences: list[Sentence], published: date | None) -> list[CrossingFigure]:
+def extract_figures(
+    topic: Topic, sentences: list[Sentence], published: date | None, *, words: Words | None = None
+) -> list[CrossingFigure]:
+    """Crossing figures told by `sentences`. `words` (the item read by the first pass) lets
+    patterns that cannot match anywhere be skipped."""
     figures: list[CrossingFigure] = []
     seen: set[tuple[int, str, str | None]] = set()
     last_route: Route | None = None
     previous_had_figure = False
+    # Patterns that match nowhere in the item need not be tried on each sentence.
+    routes = tuple((route, p) for route, p in topic.routes if p.may_occur(words))
+    may_exclude = topic.figure_exclude_sentence.may_occur(words)
     for sentence in sentences:
         text = sentence.text
-        route_here = _route(topic, text)
+        route_here = _route(routes, text) if routes else None
         route = route_here or last_route
         if route_here:
             last_route = route_here
         found_here = False
-        if _HAS_DIGIT.search(text) and not topic.figure_exclude_sentence.search(text):
+        if _HAS_DIGIT.search(text) and not (may_exclude and topic.figure_exclude_sentence.search(text)):
             has_context = bool(topic.figure_context.search(text)) or (
                 previous_had_figure and bool(_COMPARISON.search(text))
             )

@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Iterator
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -102,7 +104,23 @@ def words_pattern(terms: list[str], *, ignore_case: bool) -> re.Pattern[str]:
         return re.compile(r"(?!x)x")
     alternation = "|".join(sorted(terms, key=len, reverse=True))
     flags = re.IGNORECASE if ignore_case else 0
-    return re.compile(rf"(?<![\w])(?:{alternation})(?![\w])", flags)
+    return re.compile(rf"{_first_char_gate(terms, ignore_case)}(?<![\w])(?:{alternation})(?![\w])", flags)
+
+
+_GATE = re.compile(r"^\(\?=\[(?:\\.|[^\]\\])*\]\)")
+
+
+def _first_char_gate(terms: list[str], ignore_case: bool) -> str:
+    """A look-ahead for the characters the terms can start with: the engine then skips, in C, the
+    positions where no term can start (four times faster on long alternations). Empty when a term
+    may start with anything."""
+    firsts: set[str] = set()
+    for term in terms:
+        first = term[:1]
+        if not first or not (first.isalnum() or first in "'’") or term[1:2] in ("?", "*", "{"):
+            return ""
+        firsts |= {first.lower(), first.upper()} if ignore_case else {first}
+    return "(?=[" + "".join(re.escape(ch) for ch in sorted(firsts)) + "])"
 
 
 _META = set("\\.^$*+?{}[]|()")
@@ -128,7 +146,7 @@ def literal_stem(term: str) -> str:
 
 def _alternatives(pattern: str) -> list[str]:
     """The top-level alternatives of a pattern made by `words_pattern`."""
-    inner = pattern
+    inner = _GATE.sub("", pattern)
     prefix, suffix = "(?<![\\w])(?:", ")(?![\\w])"
     if inner.startswith(prefix) and inner.endswith(suffix):
         inner = inner[len(prefix) : -len(suffix)]
@@ -257,6 +275,15 @@ def quick_text(text: str) -> str:
     return text.lower().translate(_PUNCTUATION)
 
 
+_CUT = itemgetter(slice(None, STEM))
+
+
+def quick_keys(text: str) -> tuple[str, set[str]]:
+    """The first pass's text (quick_text) and the starts (up to STEM letters) of its words."""
+    folded = quick_text(text)
+    return folded, set(map(_CUT, folded.split()))
+
+
 def quick_words(text: str) -> list[str]:
     return quick_text(text).split()
 
@@ -295,7 +322,7 @@ class StemSet:
             re.compile("|".join(rest), re.IGNORECASE) if rest else None,
         )
 
-    def found(self, keys: set[str], folded: str, text: str) -> bool:
+    def found(self, keys: AbstractSet[str], folded: str, text: str) -> bool:
         """`keys`: the text's words cut to STEM; `folded`: quick_text(text); `text`: the original."""
         if not self.stems.isdisjoint(keys):
             return True
@@ -312,15 +339,15 @@ class QuickCheck:
     figures: StemSet
     people: StemSet
 
-    def may_be_relevant(self, keys: set[str], folded: str, text: str) -> bool:
+    def may_be_relevant(self, keys: AbstractSet[str], folded: str, text: str) -> bool:
         return (
             self.italy.found(keys, folded, text)
             and self.migration.found(keys, folded, text)
             and self.uk.found(keys, folded, text)
         )
 
-    def may_have_figures(self, keys: set[str], folded: str, text: str) -> bool:
-        return self.figures.found(keys, folded, text) and self.people.found(keys, folded, text)
+    def may_have_figures(self, keys: AbstractSet[str], folded: str, text: str) -> bool:
+        return self.people.found(keys, folded, text) and self.figures.found(keys, folded, text)
 
 
 _KEEP = re.compile(r"(\\.|\(\?P<\w+>|\(\?P=\w+\))|([A-Z])")
@@ -336,10 +363,11 @@ class Terms:
     (four times faster than re.IGNORECASE). Matches are on the lower-cased text; positions are
     the same as in the original (a text whose length lower-casing changes uses re.IGNORECASE)."""
 
-    __slots__ = ("_folded", "_ignore_case", "pattern")
+    __slots__ = ("_folded", "_ignore_case", "_stems", "pattern")
 
     def __init__(self, pattern: str) -> None:
         self.pattern = pattern
+        self._stems: StemSet | None = None
         self._ignore_case = re.compile(pattern, re.IGNORECASE)
         self._folded = re.compile(fold_case(pattern))
 
@@ -360,6 +388,29 @@ class Terms:
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
         pattern, subject = self._pick(text)
         return pattern.finditer(subject)
+
+    def may_occur(self, words: Words | None) -> bool:
+        """False when no term can be in the text `words` were read from (a set lookup); True
+        when one may be, or when there are no words to ask."""
+        if words is None:
+            return True
+        if self._stems is None:
+            self._stems = StemSet.build([], [self])
+        return self._stems.found(words.keys, words.folded, words.text)
+
+
+@dataclass(frozen=True, slots=True)
+class Words:
+    """An item's text as the first pass reads it, kept to gate later patterns."""
+
+    text: str
+    folded: str
+    keys: AbstractSet[str]
+
+    @classmethod
+    def of(cls, text: str) -> Words:
+        folded, keys = quick_keys(text)
+        return cls(text, folded, keys)
 
 
 def literal_pattern(aliases: list[str]) -> re.Pattern[str]:

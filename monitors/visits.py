@@ -18,7 +18,7 @@ from monitors.dates import find_day_month, find_full_date, weekday_near
 from monitors.entities import Mention
 from monitors.models import MinisterialVisit, VisitStatus
 from monitors.text import Sentence
-from monitors.topic import Person, Terms, Topic
+from monitors.topic import Person, Terms, Topic, Words
 
 COUNTRY_NAMES = {"uk": "United Kingdom", "it": "Italy"}
 OTHER = {"uk": "it", "it": "uk"}
@@ -123,15 +123,19 @@ def _roles_in(
     mentioned: list[Person],
     reference: date | None,
     language: str,
+    *,
+    english: bool,
+    italian: bool,
 ) -> list[_Minister]:
     found: list[_Minister] = []
-    spans: list[tuple[str, int, int, str | None]] = [
-        (m.group(0), m.start(), m.end(), None) for m in pattern.finditer(text)
-    ]
-    spans += [
-        (m.group(0), m.start(), m.end(), _ITALIAN_TITLES[m.lastgroup or "prime"])
-        for m in _ITALIAN_ROLES.finditer(text)
-    ]
+    spans: list[tuple[str, int, int, str | None]] = []
+    if english:
+        spans += [(m.group(0), m.start(), m.end(), None) for m in pattern.finditer(text)]
+    if italian:
+        spans += [
+            (m.group(0), m.start(), m.end(), _ITALIAN_TITLES[m.lastgroup or "prime"])
+            for m in _ITALIAN_ROLES.finditer(text)
+        ]
     for raw, start, end, fixed in spans:
         # "Prime Minister Giorgia Meloni": a title before a name is that name.
         if any(0 <= m.start - end <= 2 for m in named):
@@ -190,6 +194,7 @@ def extract_visits(
     published: date | None,
     *,
     language: str = "en",
+    words: Words | None = None,
 ) -> list[MinisterialVisit]:
     by_sentence: dict[int, list[Mention]] = defaultdict(list)
     for mention in mentions:
@@ -206,7 +211,14 @@ def extract_visits(
     if last_with_place < 0:
         return []  # nobody is anywhere: no visit
     titles, role_pattern = _roles_of(topic.people)
-    hints = {m.group(0).lower().rstrip("s") for s in sentences for m in role_pattern.finditer(s.text)}
+    english_roles = role_pattern.may_occur(words)
+    italian_roles = _ITALIAN_ROLES.may_occur(words)
+    # Role titles the text names, to tell an undated person's role ("the Home Secretary").
+    hints = (
+        {m.group(0).lower().rstrip("s") for s in sentences for m in role_pattern.finditer(s.text)}
+        if reference is None and english_roles
+        else set()
+    )
 
     visits: dict[tuple[str, str], MinisterialVisit] = {}
     told: defaultdict[tuple[str, str], set[VisitStatus]] = defaultdict(set)
@@ -217,7 +229,18 @@ def extract_visits(
         here = by_sentence.get(sentence.index, [])
         named = [m for m in here if m.entity.person is not None and m.entity.person.minister]
         ministers = [_Minister(m.start, m.entity.person) for m in named if m.entity.person is not None]
-        ministers += _roles_in(topic, text, role_pattern, titles, named, mentioned, reference, language)
+        ministers += _roles_in(
+            topic,
+            text,
+            role_pattern,
+            titles,
+            named,
+            mentioned,
+            reference,
+            language,
+            english=english_roles,
+            italian=italian_roles,
+        )
         ministers.sort(key=lambda m: m.start)
         places = places_in[position]
         evidence = bool(places) and (
@@ -228,7 +251,9 @@ def extract_visits(
                 or topic.visit_planned.search(text)
             )
         )
-        remote = evidence and topic.visit_remote.search(text) is not None
+        remote = (
+            evidence and topic.visit_remote.may_occur(words) and topic.visit_remote.search(text) is not None
+        )
         traveller_here: Person | None = None
         if places and evidence and not remote:
             for place in places:
