@@ -100,3 +100,25 @@ def publish(key: str, rows: list[Row], description: str) -> bool:
         return False
     create_table_artifact(rows, key=key, description=description)
     return True
+
+
+def publish_poll(report: PollOutcome) -> bool:
+    """The poll's table: feeds polled, new and relevant items, alerts sent."""
+    new = sum(f.new_items for f in report.feeds)
+    relevant = sum(f.relevant for f in report.feeds)
+    return publish(
+        "migwatch-poll",
+        poll_rows(report),
+        f"Poll: {len(report.feeds)} feed(s), {new} new item(s), {relevant} relevant, "
+        f"{sum(report.delivered.values())} alert(s) sent",
+    )
+
+
+def publish_delivery(key: str, delivered: Mapping[str, int], failed: Mapping[str, str]) -> bool:
+    """A digest's table: per channel, the stories it took or why it failed."""
+    rows = delivery_rows(delivered, failed) or [
+        {"what": "channel", "name": "(nothing to send)", "status": "", "alerts sent": 0, "note": ""}
+    ]
+    return publish(
+        key, rows, f"Digest: {sum(delivered.values())} story(ies) sent, {len(failed)} channel(s) failed"
+    )

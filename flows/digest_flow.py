@@ -6,7 +6,7 @@ from pathlib import Path
 
 from prefect import flow
 
-from flows import pipeline
+from flows import artifacts, pipeline
 from monitors.topic import load_topic
 from storage.engine import open_engine
 
@@ -19,6 +19,8 @@ def digest_flow(
     signals = load_topic(Path(topic_file) if topic_file else None).alert_signals
     engine = open_engine(database_url)
     try:
-        return pipeline.deliver(engine, channels, signals=signals)
+        report = pipeline.deliver(engine, channels, signals=signals)
     finally:
         engine.dispose()
+    artifacts.publish_delivery("migwatch-digest", report.delivered, report.failed)  # the UI's table
+    return report

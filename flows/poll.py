@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
-from flows import polling
+from flows import artifacts, polling
 from monitors.feedlist import FeedSource
 from monitors.fetch import FetchLimits
 from monitors.topic import load_topic
@@ -73,4 +73,5 @@ def poll_flow(
         delivery = deliver_task(database_url, notify_urls)
         report.delivered = delivery.delivered
         report.delivery_failed = delivery.failed
+    artifacts.publish_poll(report)  # the run's table in the Prefect UI
     return report

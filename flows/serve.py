@@ -3,27 +3,23 @@
 Two deployment flows read their settings when they run (on the worker that runs them), so one
 `prefect.yaml` serves every machine: `migwatch-scheduled-poll` polls every feed, sends the instant
 alert, and never overlaps itself (a deployment concurrency limit of one); `migwatch-scheduled-digest`
-sends the daily digest, retrying each channel with backoff. `migwatch serve` runs both from one
+sends the daily digest. Retries with backoff live where they help, per feed (storage/feeds.py) and
+per channel (storage/deliveries.py), never around a whole flow. `migwatch serve` runs both from one
 process on the schedules of the settings.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from prefect import flow, task
-from prefect.cache_policies import NO_CACHE
-from prefect.tasks import exponential_backoff
+from prefect import flow
 
-from flows import artifacts, pipeline
+from flows import artifacts
 from flows.schedules import digest_schedule
 from flows.settings import Settings, load_settings
 from monitors.errors import ConfigError, DeliveryError
-from monitors.notify import mask_url
-from storage.engine import open_engine
 
 if TYPE_CHECKING:
     from prefect.deployments.runner import RunnerDeployment
@@ -32,9 +28,6 @@ POLL_DEPLOYMENT = "poll"
 DIGEST_DEPLOYMENT = "digest"
 POLL_FLOW = "migwatch-scheduled-poll"
 DIGEST_FLOW = "migwatch-scheduled-digest"
-# A channel that fails is retried after 30 s, then 60 s, then left to the next digest.
-CHANNEL_RETRIES = 2
-CHANNEL_BACKOFF_SECONDS = 30
 
 
 def _settings(config_file: str | None, database_url: str | None) -> Settings:
@@ -51,6 +44,7 @@ def scheduled_poll(config_file: str | None = None, database_url: str | None = No
 
     settings = _settings(config_file, database_url)
     feeds = [(feed.url, feed.title) for feed in load_feed_list(settings.feeds_file)]
+    # The poll's own body (and its table artifact) runs inside this flow run: one run per poll.
     report = poll_flow.fn(
         settings.database_url,
         feeds,
@@ -59,67 +53,26 @@ def scheduled_poll(config_file: str | None = None, database_url: str | None = No
         settings.notify_urls,
         False,
     )
-    artifacts.publish(
-        "migwatch-poll",
-        artifacts.poll_rows(report),
-        f"Poll: {len(report.feeds)} feed(s), {report.new_items} new item(s), {report.relevant} relevant",
-    )
     return report.to_dict()
-
-
-@dataclass(slots=True)
-class ChannelOutcome:
-    label: str
-    stories: int = 0
-    error: str = ""
-
-
-@task(
-    name="deliver-to-channel",
-    cache_policy=NO_CACHE,
-    retries=CHANNEL_RETRIES,
-    retry_delay_seconds=exponential_backoff(backoff_factor=CHANNEL_BACKOFF_SECONDS),
-)
-def deliver_channel_task(database_url: str, channel: str) -> ChannelOutcome:
-    """The digest to one channel; raises DeliveryError (so Prefect retries) when it fails."""
-    engine = open_engine(database_url)
-    try:
-        report = pipeline.deliver(engine, [channel])
-    finally:
-        engine.dispose()
-    label = mask_url(channel)
-    if report.failed:
-        raise DeliveryError(f"{label}: {next(iter(report.failed.values()))}")
-    return ChannelOutcome(label, sum(report.delivered.values()))
 
 
 @flow(name=DIGEST_FLOW, validate_parameters=False)
 def scheduled_digest(config_file: str | None = None, database_url: str | None = None) -> dict[str, Any]:
-    """The daily digest to every configured channel, each exactly once and retried on its own."""
+    """The daily digest to every configured channel, each story once per channel. A channel that
+    fails keeps its stories and is retried with backoff by later runs (storage/deliveries.py)."""
+    from flows.digest_flow import digest_flow
+
     settings = _settings(config_file, database_url)
-    open_engine(settings.database_url).dispose()  # the schema is current before tasks start
-    outcomes: list[ChannelOutcome] = []
-    for channel in settings.notify_urls:
-        state = deliver_channel_task(settings.database_url, channel, return_state=True)
-        result = state.result(raise_on_failure=False)
-        if isinstance(result, ChannelOutcome):
-            outcomes.append(result)
-        else:
-            outcomes.append(ChannelOutcome(mask_url(channel), error=str(result)))
-    delivered = {o.label: o.stories for o in outcomes if not o.error}
-    failed = {o.label: o.error for o in outcomes if o.error}
-    rows = artifacts.delivery_rows(delivered, failed)
     if not settings.notify_urls:
-        rows = [{"what": "channel", "name": "(none configured)", "status": "skipped", "note": ""}]
-    artifacts.publish(
-        "migwatch-digest",
-        rows,
-        f"Digest: {sum(delivered.values())} story delivery(ies), {len(failed)} channel(s) failed",
-    )
-    if failed:
-        # The run is Failed in the UI; the stories stay pending for the next digest.
-        raise DeliveryError("; ".join(failed.values()))
-    return {"delivered": delivered, "failed": failed}
+        # Unattended, the terminal is nobody: keep the stories for when a channel is configured.
+        artifacts.publish_delivery("migwatch-digest", {}, {})
+        return {"delivered": {}, "failed": {}, "note": "no channel configured"}
+    topic_file = str(settings.topic_file) if settings.topic_file else None
+    report = digest_flow.fn(settings.database_url, settings.notify_urls, topic_file)
+    if report.failed:
+        # The run shows as Failed in the UI; the stories stay pending for the retry.
+        raise DeliveryError("; ".join(report.failed.values()))
+    return {"delivered": report.delivered, "failed": report.failed}
 
 
 def build_deployments(

@@ -191,6 +191,16 @@ def test_serve_registers_the_schedules_and_stops_on_sigterm(
     prefect_server: tuple[str, dict[str, str]], tmp_path: Path
 ) -> None:
     api, env = prefect_server
+    doctor = subprocess.run(
+        [str(MIGWATCH), "doctor", "--db", f"sqlite:///{tmp_path / 'm.db'}"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert doctor.returncode == 0, doctor.stdout + doctor.stderr
+    assert f"ok    prefect api  {api} is healthy" in doctor.stdout
     log = tmp_path / "serve.log"
     args = ["serve", "--every", "5", "--digest-at", "06:30", "--timezone", "Europe/Rome"]
     serve = _start([str(MIGWATCH), *args, "--db", f"sqlite:///{tmp_path / 'm.db'}"], env, log)
