@@ -42,10 +42,11 @@ def classify(topic: Topic, item: FeedItem) -> Classification:
     words = Words.of(whole)
     folded, keys = words.folded, words.keys
     language = language_of_keys(keys)
-    italian_named = topic.quick.may_be_relevant(keys, folded, whole)
+    lacking = topic.quick.missing(keys, folded, whole)
+    italian_named = lacking is None
     may_have_figures = _DIGIT.search(whole) is not None and topic.quick.may_have_figures(keys, folded, whole)
     if not italian_named and not may_have_figures:
-        return Classification(relevant=False, score=0.0, language=language)
+        return Classification(relevant=False, score=0.0, rules=_first_pass(lacking), language=language)
 
     sentences = article_sentences(item.title, body, page=page)
     published = as_date(item.published)
@@ -56,6 +57,7 @@ def classify(topic: Topic, item: FeedItem) -> Classification:
         return Classification(
             relevant=False,
             score=0.0,
+            rules=_first_pass(lacking),
             crossing_figures=tuple(figures),
             language=language,
         )
@@ -78,6 +80,11 @@ def classify(topic: Topic, item: FeedItem) -> Classification:
         ministerial_visits=tuple(visits) if relevant else (),
         language=language,
     )
+
+
+def _first_pass(lacking: str | None) -> tuple[RuleHit, ...]:
+    """The explanation of an item the first pass turned away: what it surely lacks."""
+    return (RuleHit("first_pass", f"missing: {lacking}", "document", 0.0),)
 
 
 def _add_visit_actors(
@@ -159,6 +166,11 @@ def _score(
                     )
                 )
 
+    hit = _named_sentence(sentences, signals, mentions) if weights.named_sentence else None
+    if hit is not None:
+        raw += weights.named_sentence
+        hits.append(RuleHit("named_sentence", hit[1], _where(sentences, hit[0]), weights.named_sentence))
+
     named_uk = {m.entity.key for m in mentions if m.entity.country == "uk" and m.entity.kind != "place"}
     named_it = {m.entity.key for m in mentions if m.entity.country == "it" and m.entity.kind != "place"}
     if named_uk and named_it:
@@ -203,6 +215,24 @@ def _score(
 
     raw = max(raw, 0.0)
     return raw / (raw + weights.scale), hits
+
+
+def _named_sentence(
+    sentences: list[Sentence], signals: list[_SentenceSignals], mentions: list[Mention]
+) -> tuple[int, str] | None:
+    """The first sentence that names a UK actor and an Italian one (people or institutions, not
+    places) with a migration term in it or next to it: "Cooper told her counterpart Piantedosi..."."""
+    actors: dict[int, dict[str, set[str]]] = {}
+    for m in mentions:
+        if m.entity.kind != "place" and m.entity.country in ("uk", "it"):
+            actors.setdefault(m.sentence, {}).setdefault(m.entity.country, set()).add(m.text)
+    for position, sentence in enumerate(sentences):
+        named = actors.get(sentence.index, {})
+        if "uk" in named and "it" in named:
+            window = signals[max(0, position - 1) : position + 2]
+            if any(s.migration for s in window):
+                return sentence.index, " + ".join(sorted(named["uk"]) + sorted(named["it"]))
+    return None
 
 
 def _joined(signal: _SentenceSignals, window: list[_SentenceSignals] | None = None) -> str:

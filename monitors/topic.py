@@ -78,6 +78,7 @@ class Weights:
     max_migration_terms: int
     visit_found: float
     scale: float
+    named_sentence: float = 0.0  # once: named UK and Italian actors in one sentence, migration nearby
 
 
 @dataclass(frozen=True, slots=True)
@@ -340,11 +341,17 @@ class QuickCheck:
     people: StemSet
 
     def may_be_relevant(self, keys: AbstractSet[str], folded: str, text: str) -> bool:
-        return (
-            self.italy.found(keys, folded, text)
-            and self.migration.found(keys, folded, text)
-            and self.uk.found(keys, folded, text)
-        )
+        return self.missing(keys, folded, text) is None
+
+    def missing(self, keys: AbstractSet[str], folded: str, text: str) -> str | None:
+        """What of the required combination the text surely lacks (the first found), or None."""
+        if not self.italy.found(keys, folded, text):
+            return "Italian actor"
+        if not self.migration.found(keys, folded, text):
+            return "migration term"
+        if not self.uk.found(keys, folded, text):
+            return "UK actor"
+        return None
 
     def may_have_figures(self, keys: AbstractSet[str], folded: str, text: str) -> bool:
         return self.people.found(keys, folded, text) and self.figures.found(keys, folded, text)

@@ -1,0 +1,60 @@
+"""Data-driven classifier cases: each tests/fixtures/classify/*.json states an item and what the
+classifier must say about it (relevance, crossing figures, ministerial visits, fuzzy name matches).
+A key left out of `expect` is not checked."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from monitors.classify import classify
+from monitors.models import FeedItem
+from monitors.topic import load_topic
+
+CASES = Path(__file__).resolve().parents[1] / "fixtures" / "classify"
+
+
+def _cases() -> list[Any]:
+    found = []
+    for path in sorted(CASES.glob("*.json")):
+        case = json.loads(path.read_text(encoding="utf-8"))
+        found.append(pytest.param(case, id=case["id"]))
+    return found
+
+
+def test_cases_cover_both_languages_and_the_traps() -> None:
+    cases = [json.loads(p.read_text(encoding="utf-8")) for p in CASES.glob("*.json")]
+    assert {c["lang"] for c in cases} == {"en", "it"}
+    ids = " ".join(c["id"] for c in cases)
+    for trap in ("percent", "age", "net_migration", "swims", "belarus", "pianteda", "melani", "piandetosi"):
+        assert trap in ids
+
+
+@pytest.mark.parametrize("case", _cases())
+def test_classify_case(case: dict[str, Any]) -> None:
+    published = case.get("published")
+    item = FeedItem(
+        id=case["id"],
+        title=case["title"],
+        summary=case.get("summary", ""),
+        content=case.get("content", ""),
+        published=datetime.fromisoformat(published) if published else None,
+    )
+    result = classify(load_topic(), item)
+    expect = case["expect"]
+    explained = json.dumps(result.to_dict(), ensure_ascii=False, indent=1)
+    if "relevant" in expect:
+        assert result.relevant is expect["relevant"], explained
+    if "figures" in expect:
+        assert sorted({f.count for f in result.crossing_figures}) == sorted(expect["figures"]), explained
+    if "visits" in expect:
+        got = {(v.minister, v.destination, v.status) for v in result.ministerial_visits}
+        wanted = {(v["minister"], v["destination"], v["status"]) for v in expect["visits"]}
+        assert got == wanted, explained
+    if "fuzzy" in expect:
+        fuzzy = sorted(hit.match.split(" ~ ")[0] for hit in result.rules if hit.rule == "fuzzy_name")
+        assert fuzzy == sorted(expect["fuzzy"]), explained
