@@ -187,7 +187,7 @@ def _score(
             "migration_terms",
             ", ".join(sorted(terms)),
             "document",
-            counted * weights.migration_term,
+            round(counted * weights.migration_term, 3),
         )
     )
 
