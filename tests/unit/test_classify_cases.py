@@ -58,3 +58,25 @@ def test_classify_case(case: dict[str, Any]) -> None:
     if "fuzzy" in expect:
         fuzzy = sorted(hit.match.split(" ~ ")[0] for hit in result.rules if hit.rule == "fuzzy_name")
         assert fuzzy == sorted(expect["fuzzy"]), explained
+
+
+def test_explanation_says_which_rules_fired_and_where() -> None:
+    item = FeedItem(
+        id="where",
+        title="Cooper meets Piantedosi in Rome on small boats",
+        summary="The talks covered people smuggling. Yvette Cooper met Matteo Piantedosi at the Viminale "
+        "to discuss irregular migration.",
+    )
+    result = classify(load_topic(), item)
+    where = {(hit.rule, hit.where) for hit in result.rules}
+    assert ("sentence_cooccurrence", "title") in where
+    assert ("sentence_cooccurrence", "sentence 2") in where
+    assert ("visit_found", "title") in where
+    assert result.to_dict()["rules"] == [hit.to_dict() for hit in result.rules]
+
+
+def test_an_item_turned_away_by_the_first_pass_says_what_it_lacks() -> None:
+    item = FeedItem(id="apple", title="Apple unveils new iPhone", summary="Sales in China are a key test.")
+    result = classify(load_topic(), item)
+    assert not result.relevant
+    assert [(h.rule, h.match) for h in result.rules] == [("first_pass", "missing: Italian actor")]
