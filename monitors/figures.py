@@ -14,6 +14,8 @@ from monitors.topic import Terms, Topic, Words, fold_case
 
 # 34,500 · 110.000 (Italian thousands) · 609. Decimals ("2.5") are never matched.
 NUMBER = re.compile(r"(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d{1,3}(?:\.\d{3})+|\d+)(?![\w]|[.,]\d)")
+# Italian thousands in words: "20mila", "110 mila" (the number ends after "mila").
+_MILA = re.compile(r"(?<![\w.,])(\d{1,3})\s?mila(?!\w)", re.IGNORECASE)
 _APPROXIMATE_WORDS = (
     r"(?:more than|over|almost|nearly|around|about|some|roughly|at least|oltre|quasi|circa|più di)"
 )
@@ -266,7 +268,14 @@ def _is_excluded_number(topic: Topic, sentence: str, token: _NumberToken) -> boo
 
 
 def _numbers(sentence: str) -> list[_NumberToken]:
-    return [_NumberToken(parse_count(m.group(1)), m.start(1), m.end(1)) for m in NUMBER.finditer(sentence)]
+    tokens = [_NumberToken(parse_count(m.group(1)), m.start(1), m.end(1)) for m in NUMBER.finditer(sentence)]
+    if "mila" in sentence.lower():
+        thousands = [
+            _NumberToken(int(m.group(1)) * 1000, m.start(), m.end()) for m in _MILA.finditer(sentence)
+        ]
+        starts = {t.start for t in thousands}
+        tokens = sorted([t for t in tokens if t.start not in starts] + thousands, key=lambda t: t.start)
+    return tokens
 
 
 def _counts_people(topic: Topic, sentence: str, token: _NumberToken, has_context: bool) -> bool:
