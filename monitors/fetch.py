@@ -190,8 +190,11 @@ async def _fetch(client: httpx.AsyncClient, request: FeedRequest, limits: FetchL
                 if not is_http_url(target):
                     return FeedFailed(request.url, f"redirect to a non-http(s) URL refused: {target[:200]}")
                 url = target
+                if int(response.headers.get("content-length") or 0) < 65536:
+                    await response.aread()
                 continue
             if response.status_code == 304:
+                await response.aread()  # nothing to read, but a read response keeps its connection alive
                 return FeedNotModified(request.url)
             if response.status_code >= 400 or response.status_code < 200:
                 retry = None

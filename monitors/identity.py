@@ -6,6 +6,7 @@ An item keeps its identity when its text changes, so a corrected story is update
 from __future__ import annotations
 
 import hashlib
+import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from monitors.models import FeedItem
@@ -54,8 +55,14 @@ def _is_tracking(name: str) -> bool:
     return lowered in TRACKING_PARAMS or lowered.startswith(TRACKING_PREFIXES)
 
 
+_PLAIN = re.compile(r"https?://[a-z0-9.-]+(?:/[^?#]*)?", re.ASCII)
+
+
 def canonical_url(url: str) -> str:
     """The link without tracking parameters, fragment, default port or letter-case noise in the host."""
+    url = url.strip()
+    if _PLAIN.fullmatch(url):
+        return url if "/" in url[8:] else url + "/"  # already canonical: the common case, kept cheap
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower()

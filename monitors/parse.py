@@ -43,7 +43,6 @@ _MOJIBAKE = re.compile(
 )
 _TAG = re.compile(r"<[^>]*>")
 _SCRIPT = re.compile(r"<(script|style)\b.*?(?:</\1\s*>|$)", re.IGNORECASE | re.DOTALL)
-_SPACE = re.compile(r"\s+")
 _BLOCK_END = re.compile(r"</(?:p|div|li|h[1-6]|tr|blockquote)>|<br\s*/?>", re.IGNORECASE)
 
 
@@ -123,16 +122,23 @@ def plain_text(value: str | None) -> str:
     """Markup to one line of text: tags dropped, entities decoded, whitespace folded."""
     if not value:
         return ""
+    if "<" not in value and "&" not in value:
+        return " ".join(value.split())
     if "<" in value:
         value = _TAG.sub(" ", _BLOCK_END.sub(" ", _SCRIPT.sub(" ", value)))
     if "&" in value:
         value = html.unescape(html.unescape(value))  # some feeds escape their entities twice
         if "<" in value:
             value = _TAG.sub(" ", _SCRIPT.sub(" ", value))
-    return _SPACE.sub(" ", value).strip()
+    return " ".join(value.split())
+
+
+_PUBLIC_NAME = re.compile(r"https?://(?:[a-z0-9-]+\.)+[a-z][a-z0-9-]*(?::\d{1,5})?(?:[/?#]|$)", re.IGNORECASE)
 
 
 def _private_host(url: str) -> bool:
+    if _PUBLIC_NAME.match(url) and "localhost" not in url[:40].lower():
+        return False  # a dotted name ending in letters: not an IP literal, not localhost
     try:
         host = (urlsplit(url).hostname or "").lower()
     except ValueError:
