@@ -36,6 +36,39 @@ _BOILERPLATE_ANY = re.compile(
     re.sub(r"(\\.)|([A-Z])", lambda m: m.group(1) or m.group(2).lower(), _BOILERPLATE.pattern),
     re.MULTILINE,
 )
+# Substrings every _BOILERPLATE match contains one of: a cheap test before the regex.
+_BOILERPLATE_HINTS = (
+    "support",
+    "subscri",
+    "sign ",
+    "newsletter",
+    "privacy",
+    "cookie",
+    "paywall",
+    "donation",
+    "premium",
+    "recaptcha",
+    "terms of",
+    "required",
+    "account",
+    "characters",
+    "years old",
+    "registration",
+    "log",
+    "bookmark",
+    "trusted by",
+    "award",
+    "journalism",
+    "abbonati",
+    "iscriviti",
+    "accedi",
+    "informativa",
+    "picture",
+    "image",
+    "photo",
+    "foto",
+    "credit",
+)
 _SENTENCE_END = re.compile(
     r"(?<=[.!?…])[\"”’')\]]*\s+(?=[\"“‘'(\[]?[A-Z0-9À-Ý])|(?<=[a-z]{2}[.!?])(?=[A-Z][a-z])"
 )
@@ -126,7 +159,10 @@ def article_sentences(title: str, body: str, *, page: bool) -> list[Sentence]:
     sentences = [Sentence(strip_markup(title), "title", 0)] if title.strip() else []
     seen = {sentences[0].text} if sentences else set()
     lines = article_lines(body) if page else [strip_markup(body)]
-    clutter = _BOILERPLATE_ANY.search(body.lower()) is not None
+    lowered = body.lower()
+    clutter = (
+        any(hint in lowered for hint in _BOILERPLATE_HINTS) and _BOILERPLATE_ANY.search(lowered) is not None
+    )
     for line in lines:
         for part in split_sentences(line):
             if part in seen or (clutter and _BOILERPLATE.search(part)):

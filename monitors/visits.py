@@ -43,6 +43,13 @@ _ITALIAN_ROLES = Terms(
     r"\b(?:il |la )?(?:(?P<interior>ministr[oa] dell'Interno)|(?P<foreign>ministr[oa] degli Esteri)"
     r"|(?P<prime>premier|presidente del Consiglio|primo ministro))|(?P<home>\bhome secretar(?:y|ies)\b)"
 )
+_ITALIAN_ROLE_HINTS = (
+    " ministr",
+    " premier",
+    " presidente del consiglio",
+    " primo ministro",
+    " home secretar",
+)
 _ITALIAN_TITLES = {
     "interior": "Interior Minister",
     "foreign": "Foreign Minister",
@@ -212,7 +219,7 @@ def extract_visits(
         return []  # nobody is anywhere: no visit
     titles, role_pattern = _roles_of(topic.people)
     english_roles = role_pattern.may_occur(words)
-    italian_roles = _ITALIAN_ROLES.may_occur(words)
+    italian_roles = words is None or any(hint in words.folded for hint in _ITALIAN_ROLE_HINTS)
     # Role titles the text names, to tell an undated person's role ("the Home Secretary").
     hints = (
         {m.group(0).lower().rstrip("s") for s in sentences for m in role_pattern.finditer(s.text)}
