@@ -26,9 +26,14 @@ class _SentenceSignals:
 def _signals(topic: Topic, sentence: Sentence, mentions: list[Mention]) -> _SentenceSignals:
     uk = [m.text for m in mentions if m.entity.country == "uk"]
     italy = [m.text for m in mentions if m.entity.country == "it"]
-    uk += [m.group(0) for m in topic.uk_terms.finditer(sentence.text)]
-    italy += [m.group(0) for m in topic.italy_terms.finditer(sentence.text)]
-    migration = [m.group(0) for m in topic.migration_terms.finditer(sentence.text)]
+    migration: list[str] = []
+    for match in topic.signal_terms.finditer(sentence.text):
+        if match.group("uk") is not None:
+            uk.append(match.group(0))
+        elif match.group("it") is not None:
+            italy.append(match.group(0))
+        else:
+            migration.append(match.group(0))
     return _SentenceSignals(uk, italy, migration)
 
 

@@ -458,6 +458,7 @@ class Topic:
     entity_by_alias: dict[str, Entity] = field(init=False)
     fuzzy_names: dict[str, Person] = field(init=False)
     quick: QuickCheck = field(init=False)
+    signal_terms: Terms = field(init=False)
 
     def __post_init__(self) -> None:
         by_alias: dict[str, Entity] = {}
@@ -490,6 +491,12 @@ class Topic:
             people=StemSet.build([], [self.figure_people]),
         )
         object.__setattr__(self, "quick", quick)
+        # UK, Italian and migration terms in one pattern, so a sentence is read once for all three.
+        groups = {"uk": self.uk_terms, "it": self.italy_terms, "mig": self.migration_terms}
+        alternatives = {name: _alternatives(terms.pattern) for name, terms in groups.items()}
+        gate = _first_char_gate([t for ts in alternatives.values() for t in ts], True)
+        inner = "|".join(f"(?P<{name}>{'|'.join(ts)})" for name, ts in alternatives.items())
+        object.__setattr__(self, "signal_terms", Terms(rf"{gate}(?<![\w])(?:{inner})(?![\w])"))
 
     def person(self, person_id: str) -> Person:
         for person in self.people:
