@@ -219,6 +219,8 @@ def extract_visits(
         return []  # nobody is anywhere: no visit
     titles, role_pattern = _roles_of(topic.people)
     english_roles = role_pattern.may_occur(words)
+    may_be_remote = topic.visit_remote.may_occur(words)
+    previous_remote = False
     italian_roles = words is None or any(hint in words.folded for hint in _ITALIAN_ROLE_HINTS)
     # Role titles the text names, to tell an undated person's role ("the Home Secretary").
     hints = (
@@ -258,16 +260,14 @@ def extract_visits(
                 or topic.visit_planned.search(text)
             )
         )
-        remote = (
-            evidence and topic.visit_remote.may_occur(words) and topic.visit_remote.search(text) is not None
-        )
+        remote = may_be_remote and topic.visit_remote.search(text) is not None
         traveller_here: Person | None = None
         if places and evidence and not remote:
             for place in places:
                 wanted = OTHER[place.country]
                 travellers = [m.person for m in ministers if m.person.country == wanted]
                 if not travellers:
-                    travellers = _implicit(text, previous, last_traveller, wanted, language)
+                    travellers = _implicit(text, previous, last_traveller, wanted, language, previous_remote)
                 if not travellers:
                     continue
                 traveller = travellers[0]
@@ -298,7 +298,7 @@ def extract_visits(
                     told[key].add(status)
                     told[(traveller.id, "")].add(status)
         if ministers:
-            previous = ministers
+            previous, previous_remote = ministers, remote
         last_traveller = traveller_here or (last_traveller if not ministers else None)
 
     ids = {p.name: p.id for p in topic.people}
@@ -320,14 +320,20 @@ def _drop_regions(topic: Topic, visits: list[MinisterialVisit]) -> list[Minister
 
 
 def _implicit(
-    text: str, previous: list[_Minister], last_traveller: Person | None, wanted: str, language: str
+    text: str,
+    previous: list[_Minister],
+    last_traveller: Person | None,
+    wanted: str,
+    language: str,
+    previous_remote: bool = False,
 ) -> list[Person]:
     """The traveller a sentence refers to without naming: by a pronoun, or by Italian's dropped subject."""
     if last_traveller is not None and last_traveller.country == wanted:
         return [last_traveller]
     if previous and _PLURAL.search(text):
         return [m.person for m in previous if m.person.country == wanted][:1]
-    if previous and (_PRONOUN.search(text) or language == "it"):
+    # "She" after a phone call is not known to have travelled; "the two" may have fixed a meeting.
+    if previous and not previous_remote and (_PRONOUN.search(text) or language == "it"):
         first = previous[0].person
         if first.country == wanted:
             return [first]
