@@ -485,7 +485,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         flush=True,
     )
     serve(settings, args.config, database_url=args.db)
-    print("migwatch: stopped; schedules paused", file=sys.stderr)
+    print("migwatch: stopped", file=sys.stderr)
     return 0
 
 

@@ -10,6 +10,7 @@ process on the schedules of the settings.
 
 from __future__ import annotations
 
+import signal
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -112,7 +113,25 @@ def build_deployments(
 
 def serve(settings: Settings, config_file: Path | None = None, *, database_url: str | None = None) -> None:
     """Serve both deployments until Ctrl-C or SIGTERM; schedules are paused on the way out."""
-    from prefect import serve as prefect_serve
+    import asyncio
+
+    from prefect.runner import Runner
 
     deployments = build_deployments(settings, config_file, database_url=database_url)
-    prefect_serve(*deployments, print_starting_message=False)
+    runner = Runner(pause_on_shutdown=True)
+    # SIGTERM stops exactly like Ctrl-C, before and after the runner's loop starts. (Prefect's own
+    # SIGTERM handler calls its async stop from sync code and leaves a RuntimeWarning behind.)
+    runner.handle_sigterm = _interrupt  # type: ignore[method-assign]
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        for deployment in deployments:
+            runner.add_deployment(deployment)
+        asyncio.run(runner.start())
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupt(*_args: Any) -> None:
+    raise KeyboardInterrupt

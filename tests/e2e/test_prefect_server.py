@@ -211,7 +211,10 @@ def test_serve_registers_the_schedules_and_stops_on_sigterm(
             if response.status_code != 200:
                 return None
             digest: dict[str, Any] = response.json()
-            return digest if digest["schedules"][0]["schedule"].get("cron") == "30 6 * * *" else None
+            if digest["schedules"][0]["schedule"].get("cron") != "30 6 * * *":
+                return None
+            # READY once the runner's loop has polled for runs, i.e. serve is serving.
+            return digest if digest.get("status") == "READY" else None
 
         digest = _wait_for("migwatch serve registered its deployments", registered, 90, log)
         assert digest["schedules"][0]["schedule"]["timezone"] == "Europe/Rome"
@@ -226,3 +229,4 @@ def test_serve_registers_the_schedules_and_stops_on_sigterm(
     poll = httpx.get(f"{api}/deployments/name/migwatch-scheduled-poll/poll", timeout=5).json()
     assert poll["paused"] is True  # schedules paused on the way out
     assert "Traceback" not in log.read_text(errors="replace")
+    assert "Warning" not in log.read_text(errors="replace")
