@@ -14,6 +14,7 @@ Peak RSS is the whole process (and its children), read from wait4().
 from __future__ import annotations
 
 import argparse
+import asyncio
 import functools
 import hashlib
 import multiprocessing
@@ -26,7 +27,6 @@ import tempfile
 import time
 import urllib.request
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -65,42 +65,47 @@ def _etag(number: int) -> str:
     return '"' + hashlib.sha1(synthetic_feed(number)).hexdigest()[:16] + '"'
 
 
-class FeedHandler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True  # else headers and body part ways and each response waits ~40 ms
+def respond(path: str, if_none_match: str | None) -> bytes:
+    try:
+        number = int(path.strip("/").split("/")[-1].removesuffix(".xml"))
+    except ValueError:
+        return b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"
+    etag = _etag(number)
+    if if_none_match == etag:
+        return f"HTTP/1.1 304 Not Modified\r\nETag: {etag}\r\nContent-Length: 0\r\n\r\n".encode()
+    body = synthetic_feed(number)
+    head = (
+        "HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml; charset=utf-8\r\n"
+        f"ETag: {etag}\r\nLast-Modified: Mon, 02 Jun 2025 12:00:00 GMT\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    )
+    return head.encode() + body
 
-    def log_message(self, *_args: object) -> None:
+
+async def _connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    """HTTP/1.1 with keep-alive, one task per connection: the feed server must not be the bottleneck."""
+    try:
+        while True:
+            head = await reader.readuntil(b"\r\n\r\n")
+            lines = head.decode("latin-1").split("\r\n")
+            path = lines[0].split(" ")[1]
+            headers = dict(line.split(": ", 1) for line in lines[1:] if ": " in line)
+            etag = next((v for k, v in headers.items() if k.lower() == "if-none-match"), None)
+            writer.write(respond(path, etag))
+            await writer.drain()
+    except (asyncio.IncompleteReadError, ConnectionError, IndexError):
         pass
-
-    def do_GET(self) -> None:
-        try:
-            number = int(self.path.strip("/").split("/")[-1].removesuffix(".xml"))
-        except ValueError:
-            self.send_response(404)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-            return
-        body, etag = synthetic_feed(number), _etag(number)
-        if self.headers.get("If-None-Match") == etag:
-            self.send_response(304)
-            self.send_header("ETag", etag)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-            return
-        self.send_response(200)
-        self.send_header("Content-Type", "application/rss+xml; charset=utf-8")
-        self.send_header("ETag", etag)
-        self.send_header("Last-Modified", "Mon, 02 Jun 2025 12:00:00 GMT")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+    finally:
+        writer.close()
 
 
 def serve(port: int) -> None:
-    server = ThreadingHTTPServer(("127.0.0.1", port), FeedHandler)
-    server.daemon_threads = True
-    server.request_queue_size = 128
-    server.serve_forever()
+    async def main() -> None:
+        server = await asyncio.start_server(_connection, "127.0.0.1", port, backlog=512)
+        async with server:
+            await server.serve_forever()
+
+    asyncio.run(main())
 
 
 def free_port() -> int:
