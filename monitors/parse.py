@@ -101,6 +101,8 @@ def to_utf8(body: bytes, http_charset: str | None = None) -> bytes:
     body = body.removeprefix(codecs.BOM_UTF8).lstrip()
     try:
         text = body.decode("utf-8")
+        if not _MOJIBAKE.search(text):  # the common case: already right, only the prolog may lie
+            return _PROLOG.sub(rb"\1\2utf-8\2", body, count=1)
     except UnicodeDecodeError:
         if body.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
             text = body.decode("utf-16", errors="replace")
@@ -227,8 +229,13 @@ def _xml_items(parsed: Any, source: str | None) -> list[FeedItem]:
     return items
 
 
+def _entry_tags(body: bytes) -> int:
+    plain = sum(body.count(tag) for tag in (b"<item>", b"<item ", b"<entry>", b"<entry "))
+    return plain or len(_ENTRY_TAG.findall(body))  # prefixed (<rss:item>) or unusual spacing
+
+
 def _parse_xml(body: bytes, source: str | None) -> list[FeedItem]:
-    expected = len(_ENTRY_TAG.findall(body))
+    expected = _entry_tags(body)
     fast: list[FeedItem] = []
     try:
         fast = _xml_items(feedparser_rs.parse(body), source)

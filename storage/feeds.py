@@ -241,6 +241,25 @@ def store_feed_items(
     return report
 
 
+def _classification_row(
+    item_id: int, classification: Classification, topic_version: int, now: datetime
+) -> dict[str, object]:
+    if classification.rules or classification.crossing_figures or classification.ministerial_visits:
+        return classification_row(item_id, classification, topic_version)
+    # most items match no rule at all: the same row, without serialising empty evidence
+    return {
+        "item_id": item_id,
+        "relevant": classification.relevant,
+        "score": float(classification.score),
+        "language": classification.language,
+        "topic_version": topic_version,
+        "rules": [],
+        "crossing_figures": [],
+        "ministerial_visits": [],
+        "classified_at": now,
+    }
+
+
 def _item_row(
     key: str, source_id: int, item: FeedItem, _classification: Classification, digest: str, now: datetime
 ) -> dict[str, object]:

@@ -18,8 +18,8 @@ from tests.integration.feedserver import HOSTILE, closed_port, corpus_files, fee
 
 LIMITS = FetchLimits(
     connect_timeout=2,
-    read_timeout=1,
-    feed_timeout=3,
+    read_timeout=2,
+    feed_timeout=4,
     max_body_bytes=5 * 1024 * 1024,
     max_redirects=3,
     concurrency=32,
