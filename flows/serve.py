@@ -10,6 +10,7 @@ process on the schedules of the settings.
 
 from __future__ import annotations
 
+import asyncio
 import signal
 from datetime import timedelta
 from pathlib import Path
@@ -24,6 +25,7 @@ from monitors.errors import ConfigError, DeliveryError
 
 if TYPE_CHECKING:
     from prefect.deployments.runner import RunnerDeployment
+    from prefect.runner import Runner
 
 POLL_DEPLOYMENT = "poll"
 DIGEST_DEPLOYMENT = "digest"
@@ -113,25 +115,47 @@ def build_deployments(
 
 def serve(settings: Settings, config_file: Path | None = None, *, database_url: str | None = None) -> None:
     """Serve both deployments until Ctrl-C or SIGTERM; schedules are paused on the way out."""
-    import asyncio
-
     from prefect.runner import Runner
 
     deployments = build_deployments(settings, config_file, database_url=database_url)
     runner = Runner(pause_on_shutdown=True)
-    # SIGTERM stops exactly like Ctrl-C, before and after the runner's loop starts. (Prefect's own
-    # SIGTERM handler calls its async stop from sync code and leaves a RuntimeWarning behind.)
-    runner.handle_sigterm = _interrupt  # type: ignore[method-assign]
-    previous = signal.signal(signal.SIGTERM, _interrupt)
+    stop = _GracefulStop(runner)
+    # The runner installs handle_sigterm as its SIGTERM handler when it starts; Prefect's own calls
+    # sys.exit from inside the event loop, which can skip pausing the schedules.
+    runner.handle_sigterm = stop  # type: ignore[method-assign]
+    previous = {number: signal.signal(number, stop) for number in (signal.SIGTERM, signal.SIGINT)}
     try:
         for deployment in deployments:
             runner.add_deployment(deployment)
-        asyncio.run(runner.start())
+        asyncio.run(_run(runner, stop))
     except KeyboardInterrupt:
         pass
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
-def _interrupt(*_args: Any) -> None:
-    raise KeyboardInterrupt
+class _GracefulStop:
+    """SIGTERM or Ctrl-C: once the runner runs, ask it to stop from inside its event loop (it then
+    leaves its loop normally and pauses the schedules); before that, or on a second signal, stop
+    at once."""
+
+    def __init__(self, runner: Runner) -> None:
+        self.runner = runner
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.stopping: set[asyncio.Task[None]] = set()
+
+    def __call__(self, *_signal: Any) -> None:
+        if self.loop is None or not self.runner.started:
+            raise KeyboardInterrupt
+        self.loop.call_soon_threadsafe(self._stop_in_loop)
+
+    def _stop_in_loop(self) -> None:
+        task = asyncio.ensure_future(self.runner.astop())
+        self.stopping.add(task)  # keep a reference until it is done
+        task.add_done_callback(self.stopping.discard)
+
+
+async def _run(runner: Runner, stop: _GracefulStop) -> None:
+    stop.loop = asyncio.get_running_loop()
+    await runner.start()
