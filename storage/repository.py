@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, func, insert, select
+from sqlalchemy import Engine, func, insert, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
@@ -20,6 +20,9 @@ from monitors.errors import StorageError
 from monitors.models import Classification, FeedItem
 from monitors.stories import StorySignature, same_story, signature
 from storage.tables import Delivery, Item, ItemClassification, Source, Story, utcnow
+
+# Held while grouping so concurrent workers do not open two stories for one event.
+GROUPING_LOCK = 0x6D6967_01
 
 # A new item is compared with the stories seen in this window.
 STORY_LOOKBACK = timedelta(days=60)
@@ -204,6 +207,9 @@ def assign_stories(engine: Engine, item_ids: Iterable[int]) -> list[int]:
     Returns the ids of the stories touched."""
     touched: list[int] = []
     with _guard("grouping stories"), Session(engine) as session:
+        if engine.dialect.name == "postgresql":
+            # Two workers grouping at once would each open a story for one event; one at a time.
+            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": GROUPING_LOCK})
         since = utcnow() - STORY_LOOKBACK
         members: list[tuple[int, StorySignature]] = []
         rows = session.execute(

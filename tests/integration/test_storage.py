@@ -81,3 +81,32 @@ def test_a_delivery_is_recorded_once_per_story_and_channel(engine: Engine) -> No
 def test_unreachable_database_is_a_storage_error() -> None:
     with pytest.raises(StorageError, match="cannot open database"):
         open_engine("postgresql+psycopg://postgres@127.0.0.1:1/nothing")
+
+
+def test_two_workers_grouping_one_event_at_once_open_one_story(postgres_url: str) -> None:
+    import threading
+
+    engines = [open_engine(postgres_url) for _ in range(2)]
+    entries = classify_fixtures(
+        load_topic(),
+        [SEEDS / "000_766cb3b35703788d.txt", SEEDS / "001_a5af32987e694b65.txt"],
+        progress=lambda _: None,
+    )
+    source = repository.ensure_source(engines[0], "file:seeds", kind="fixture")
+    ids = repository.store_items(engines[0], source, entries).new
+    assert len(ids) == 2
+    barrier = threading.Barrier(2)
+
+    def group(engine: Engine, item_id: int) -> None:
+        barrier.wait()
+        repository.assign_stories(engine, [item_id])
+
+    threads = [threading.Thread(target=group, args=(e, i)) for e, i in zip(engines, ids, strict=True)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    rows = repository.list_items(engines[0])
+    assert len({row.story_id for row in rows}) == 1
+    for engine in engines:
+        engine.dispose()
