@@ -230,20 +230,23 @@ def main() -> int:
                 f"wall {large} (s)",
                 "per feed (ms)",
                 "fixed (s)",
-                f"CPU {large} (s)",
+                "CPU per feed (ms)",
+                "CPU fixed (s)",
                 f"peak RSS {large} (MB)",
             ]
         )
     )
-    print(line(["---"] * 8))
+    print(line(["---"] * 9))
     slopes: dict[tuple[str, str], float] = {}
     for tool in tools:
         for state in ("cold", "unchanged"):
             a, b = results[tool, state, small], results[tool, state, large]
             slope, intercept = fit(small, large, a.wall, b.wall)
             slopes[tool, state] = slope
+            cpu_slope, cpu_intercept = fit(small, large, a.cpu, b.cpu)
             cells = [f"{a.wall:.2f}", f"{b.wall:.2f}", f"{slope * 1000:.2f}", f"{intercept:.2f}"]
-            print(line([tool, state, *cells, f"{b.cpu:.2f}", f"{b.peak_rss_mb:.0f}"]))
+            cpu = [f"{cpu_slope * 1000:.2f}", f"{cpu_intercept:.2f}"]
+            print(line([tool, state, *cells, *cpu, f"{b.peak_rss_mb:.0f}"]))
     if args.r2e:
         for state in ("cold", "unchanged"):
             ratio = slopes["rss2email", state] / max(slopes["migwatch", state], 1e-9)
