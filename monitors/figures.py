@@ -35,8 +35,19 @@ _LINKING_BEFORE = re.compile(
     r"(?:exceed(?:ed|s)?|reach(?:ed|es)?|r(?:o|i)sen? to|rising to|climb(?:ed|s)? to|stands? at|stood at"
     r"|was|were|is|are|totall?(?:ed|ing|s)?|hit|pass(?:ed|es)?|topped|to|of|at|with|surpassed|over"
     r"|superato|superano|raggiunto|raggiungono|sono stati|erano stati|sono|è di|pari a|quota|a|di"
-    r"|fell to|dropped to|drop to|rose to|fallen to|risen to|scesi a|scese a|saliti a|salite a|calati a)"
+    r"|fell to|dropped to|drop to|rose to|fallen to|risen to|scesi a|scese a|saliti a|salite a|calati a"
+    r"|ai|agli|intorno ai|intorno agli|attorno ai)"
     rf"(?:\s+(?:le|i|gli|quota))?(?:\s+{_APPROXIMATE_WORDS})?\s*$",
+    re.IGNORECASE,
+)
+# A year after a preposition is a date even when a noun follows: "Nel 2025 le traversate".
+_YEAR_PREPOSITION = re.compile(
+    r"(?:\b(?:in|of|since|by|for|until|during|nel|del|dal|al|entro|durante)|nell'|dall')\s*$", re.IGNORECASE
+)
+# People who are counted by what they did: "upwards of 45,000 made the journey".
+_CROSSING_VERB_AFTER = re.compile(
+    r"^\s*(?:have |had |has )?(?:made the (?:journey|crossing|trip)|crossed|arrived|landed|came ashore"
+    r"|(?:sono|erano) (?:sbarcat|arrivat|approdat)\w*|hanno attraversato)",
     re.IGNORECASE,
 )
 _SUBJECT_BEFORE = re.compile(
@@ -285,6 +296,8 @@ def _counts_people(topic: Topic, sentence: str, token: _NumberToken, has_context
     rest = after[_FILLER.match(after).end() :]  # type: ignore[union-attr]
     noun = topic.figure_people.match(rest)
     if noun:
+        if is_year and _YEAR_PREPOSITION.search(before):
+            return False
         if topic.figure_exclude_after.match(rest):
             return False
         tail = rest[noun.end() :]
@@ -297,10 +310,16 @@ def _counts_people(topic: Topic, sentence: str, token: _NumberToken, has_context
         return False
     if not has_context:
         return False
+    if _CROSSING_VERB_AFTER.match(after):
+        return True
     if re.match(r"^\s*\)", after) and before.rstrip().endswith("("):
         return bool(_COMPARISON.search(sentence) or _SUBJECT_BEFORE.search(before))
     # "the number of people crossing ... exceeded 34,500": the people come before the number.
-    if re.match(r"^\s*(?:[,.;:)]|$|in\b|on\b|this\b|so far|last\b|since\b|by\b|as\b|and\b|nel\b|dal)", after):
+    if re.match(
+        r"^\s*(?:[,.;:)]|$|in\b|on\b|this\b|so far|last\b|since\b|by\b|as\b|and\b|nel\b|nello\b|nella\b"
+        r"|negli\b|nell'|dal|during\b|for\b)",
+        after,
+    ):
         if _LINKING_BEFORE.search(before[-80:]) and (
             topic.figure_people.search(before) or _SUBJECT_BEFORE.search(before)
         ):
