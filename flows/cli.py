@@ -276,7 +276,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
     from monitors.classify import classify
     from monitors.topic import load_topic
 
-    topic = load_topic(args.topic)
+    topic = load_topic(args.topic or load_settings().topic_file)
     if args.file == "-":
         stream: io.TextIOBase | Any = sys.stdin
     else:
