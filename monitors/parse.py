@@ -41,6 +41,10 @@ _CONTINUATION = "\u0080-\u00bf\u20ac\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u
 _MOJIBAKE = re.compile(
     f"[\u00c2-\u00c5\u00ce-\u00d1][{_CONTINUATION}]|[\u00e0-\u00ef][{_CONTINUATION}]{{2}}|[\u00f0-\u00f4][{_CONTINUATION}]{{3}}"
 )
+# The same, as UTF-8 bytes: a literal \xc3 anchors the search, so clean documents are ruled out fast.
+_MOJIBAKE_BYTES = re.compile(
+    rb"\xc3[\x82-\x85\x8e-\x91\xa0-\xb4](?:\xc2[\x80-\xbf]|\xe2[\x80-\x84]|\xc5[\x92\x93\xa0\xa1\xb8\xbd\xbe]|\xc6\x92|\xcb[\x86\x9c])"
+)
 _TAG = re.compile(r"<[^>]*>")
 _SCRIPT = re.compile(r"<(script|style)\b.*?(?:</\1\s*>|$)", re.IGNORECASE | re.DOTALL)
 _BLOCK_END = re.compile(r"</(?:p|div|li|h[1-6]|tr|blockquote)>|<br\s*/?>", re.IGNORECASE)
@@ -101,7 +105,9 @@ def to_utf8(body: bytes, http_charset: str | None = None) -> bytes:
     body = body.removeprefix(codecs.BOM_UTF8).lstrip()
     try:
         text = body.decode("utf-8")
-        if not _MOJIBAKE.search(text):  # the common case: already right, only the prolog may lie
+        if not _MOJIBAKE_BYTES.search(body) or not _MOJIBAKE.search(
+            text
+        ):  # the common case: already right, only the prolog may lie
             return _PROLOG.sub(rb"\1\2utf-8\2", body, count=1)
     except UnicodeDecodeError:
         if body.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
