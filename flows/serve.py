@@ -133,6 +133,26 @@ def serve(settings: Settings, config_file: Path | None = None, *, database_url: 
     finally:
         for number, handler in previous.items():
             signal.signal(number, handler)
+        # A signal that lands while the runner is still starting stops it before it can pause its
+        # schedules itself; pausing again is harmless, so always make sure here.
+        _pause(deployments)
+
+
+def _pause(deployments: list[RunnerDeployment]) -> None:
+    import sys
+
+    from prefect.client.orchestration import get_client
+
+    try:
+        with get_client(sync_client=True) as client:
+            for deployment in deployments:
+                found = client.read_deployment_by_name(f"{deployment.flow_name}/{deployment.name}")
+                if not found.paused:
+                    client.pause_deployment(found.id)
+    except Exception as exc:  # the API may be gone at exit; say so in one line, never a traceback
+        print(
+            f"migwatch: could not pause the schedules on the way out: {type(exc).__name__}", file=sys.stderr
+        )
 
 
 class _GracefulStop:
