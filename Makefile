@@ -25,6 +25,7 @@ test: lint
 
 eval: $(STAMP)
 	$(BIN)/python -m monitors.evaluation eval/cases.jsonl
+	$(BIN)/python -m monitors.evaluation eval/holdout.jsonl
 
 bench: $(STAMP)
 	$(BIN)/python bench/classify.py
