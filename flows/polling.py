@@ -15,13 +15,13 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from flows import parse_pool
 from monitors import fetch
 from monitors.article import SHORT_TEXT, fetch_articles
 from monitors.classify import classify
 from monitors.feedlist import FeedSource
-from monitors.identity import identity
 from monitors.models import Classification, FeedItem
-from monitors.parse import FeedParseError, parse_feed
+from monitors.parse import FeedParseError
 from monitors.topic import Topic
 from storage import feeds as feed_store
 from storage import repository
@@ -91,17 +91,7 @@ def _is_due(state: feed_store.FeedState, now: datetime) -> bool:
     return state.next_try is None or state.next_try <= now
 
 
-def classify_items(topic: Topic, feed_url: str, items: Sequence[FeedItem]) -> list[Entry]:
-    """Each item once (the first of a feed's duplicates), with its identity and classification."""
-    seen: set[str] = set()
-    entries = []
-    for item in items:
-        key = identity(item, feed_url)
-        if key in seen:
-            continue
-        seen.add(key)
-        entries.append((key, item, classify(topic, item)))
-    return entries
+classify_items = parse_pool.classify_items
 
 
 def _likely_relevant(topic: Topic, item: FeedItem, classification: Classification) -> bool:
@@ -110,17 +100,29 @@ def _likely_relevant(topic: Topic, item: FeedItem, classification: Classificatio
 
 
 def complete_short_items(
-    engine: Engine, topic: Topic, entries: list[Entry], limits: fetch.FetchLimits
+    engine: Engine,
+    topic: Topic,
+    entries: list[Entry],
+    limits: fetch.FetchLimits,
+    *,
+    most: int = MAX_ARTICLES_PER_BATCH,
 ) -> list[Entry]:
-    """New, likely-relevant items with only a short summary get their article's text, then are
-    classified again on it. Items already stored are not fetched again."""
+    """New, likely-relevant items with only a short summary get their article's text (`most` of
+    them at most), then are classified again on it. Items already stored are not fetched again."""
+    return _complete_short_items(engine, topic, entries, limits, most)[0]
+
+
+def _complete_short_items(
+    engine: Engine, topic: Topic, entries: list[Entry], limits: fetch.FetchLimits, most: int
+) -> tuple[list[Entry], int]:
+    """complete_short_items, and how many articles it fetched."""
     wanted = [i for i, (_, item, c) in enumerate(entries) if _likely_relevant(topic, item, c)]
-    if not wanted:
-        return entries
+    if not wanted or most <= 0:
+        return entries, 0
     known = feed_store.known_identities(engine, [entries[i][0] for i in wanted])
-    wanted = [i for i in wanted if entries[i][0] not in known][:MAX_ARTICLES_PER_BATCH]
+    wanted = [i for i in wanted if entries[i][0] not in known][:most]
     if not wanted:
-        return entries
+        return entries, 0
     pages = asyncio.run(fetch_articles([entries[i][1].url or "" for i in wanted], limits))
     completed = list(entries)
     for index, page in zip(wanted, pages, strict=True):
@@ -128,7 +130,7 @@ def complete_short_items(
             key, item, _ = entries[index]
             richer = replace(item, content=page.text)
             completed[index] = (key, richer, classify(topic, richer))
-    return completed
+    return completed, len(wanted)
 
 
 def poll_batch(
@@ -151,7 +153,7 @@ def poll_batch(
 
     reports: dict[str, FeedReport] = {}
     outcomes: list[feed_store.FeedOutcome] = []
-    parsed: list[tuple[feed_store.FeedState, list[Entry]]] = []
+    bodies: list[tuple[feed_store.FeedState, fetch.FeedOk]] = []
     for state in ordered:
         result = results.get(state.url)
         if result is None:
@@ -170,41 +172,46 @@ def poll_batch(
                 )
             )
         else:
-            try:
-                items = parse_feed(
-                    result.body,
-                    source=state.url,
-                    charset=result.charset,
-                    max_decompressed_bytes=limits.max_body_bytes,
-                )
-            except FeedParseError as exc:
-                reports[state.url] = FeedReport(state.url, "error", str(exc))
-                outcomes.append(feed_store.FeedOutcome(state.source_id, "error", error=str(exc)))
+            bodies.append((state, result))
+
+    # parsed chunk by chunk (the next on the second core) and stored as each is ready
+    jobs = [(state.url, result.body, result.charset) for state, result in bodies]
+    chunks = parse_pool.parse_chunks(jobs, topic, limits.max_body_bytes)
+    articles_left = MAX_ARTICLES_PER_BATCH if read_articles else 0
+    to_group: list[int] = []
+    done = 0
+    for chunk in chunks:
+        parsed: list[tuple[feed_store.FeedState, list[Entry]]] = []
+        for (state, result), outcome in zip(bodies[done : done + len(chunk)], chunk, strict=True):
+            if isinstance(outcome, FeedParseError):
+                reports[state.url] = FeedReport(state.url, "error", str(outcome))
+                outcomes.append(feed_store.FeedOutcome(state.source_id, "error", error=str(outcome)))
                 continue
-            entries = classify_items(topic, state.url, items)
-            parsed.append((state, entries))
-            reports[state.url] = FeedReport(state.url, "ok", items=len(entries))
+            parsed.append((state, outcome))
+            reports[state.url] = FeedReport(state.url, "ok", items=len(outcome))
             outcomes.append(
                 feed_store.FeedOutcome(
                     state.source_id, "ok", etag=result.etag, last_modified=result.last_modified
                 )
             )
-
-    if read_articles and parsed:
-        flat = [entry for _, entries in parsed for entry in entries]
-        completed = iter(complete_short_items(engine, topic, flat, limits))
-        parsed = [(state, [next(completed) for _ in entries]) for state, entries in parsed]
-
-    stored = feed_store.store_feed_items(
-        engine,
-        [(state.source_id, *entry) for state, entries in parsed for entry in entries],
-        topic_version=topic.version,
-    )
-    for state, _ in parsed:
-        reports[state.url].new_items = stored.new.get(state.source_id, 0)
-        reports[state.url].relevant = stored.relevant_new.get(state.source_id, 0)
-    if stored.to_group:
-        repository.assign_stories(engine, stored.to_group)
+        done += len(chunk)
+        if articles_left and parsed:
+            flat = [entry for _, entries in parsed for entry in entries]
+            completed_list, fetched = _complete_short_items(engine, topic, flat, limits, articles_left)
+            articles_left -= fetched
+            completed = iter(completed_list)
+            parsed = [(state, [next(completed) for _ in entries]) for state, entries in parsed]
+        stored = feed_store.store_feed_items(
+            engine,
+            [(state.source_id, *entry) for state, entries in parsed for entry in entries],
+            topic_version=topic.version,
+        )
+        for state, _ in parsed:
+            reports[state.url].new_items = stored.new.get(state.source_id, 0)
+            reports[state.url].relevant = stored.relevant_new.get(state.source_id, 0)
+        to_group += stored.to_group
+    if to_group:
+        repository.assign_stories(engine, to_group)
     feed_store.record_outcomes(engine, outcomes, moment)
     for state in ordered:
         progress(f"{state.url}: {describe(reports[state.url])}")

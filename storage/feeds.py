@@ -83,17 +83,20 @@ def ensure_feeds(engine: Engine, feeds: Sequence[tuple[str, str | None]]) -> dic
             )
         session.commit()
         states: dict[str, FeedState] = {}
+        table = Source.__table__  # type: ignore[attr-defined]
+        columns = (table.c.id, table.c.url, table.c.title, table.c.etag, table.c.last_modified)
+        query = select(*columns, table.c.failures, table.c.next_try)  # plain rows: no ORM objects
         for start in range(0, len(urls), 500):
             chunk = urls[start : start + 500]
-            for source in session.scalars(select(Source).where(col(Source.url).in_(chunk))):
-                states[source.url] = FeedState(
-                    source_id=int(source.id or 0),
-                    url=source.url,
-                    title=source.title,
-                    etag=source.etag,
-                    last_modified=source.last_modified,
-                    failures=source.failures,
-                    next_try=aware(source.next_try),
+            for row in session.execute(query.where(table.c.url.in_(chunk))):
+                states[row.url] = FeedState(
+                    source_id=int(row.id or 0),
+                    url=row.url,
+                    title=row.title,
+                    etag=row.etag,
+                    last_modified=row.last_modified,
+                    failures=int(row.failures or 0),
+                    next_try=aware(row.next_try),
                 )
         return states
 

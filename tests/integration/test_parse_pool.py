@@ -1,0 +1,49 @@
+"""The helper process parses and classifies exactly as this process does (real spawned process)."""
+
+from __future__ import annotations
+
+from flows import parse_pool
+from monitors.parse import FeedParseError
+from monitors.topic import load_topic
+
+TITLES = [
+    "More than 1,200 migrants crossed the Channel on Saturday, Home Office says",
+    "Piantedosi and Cooper agree plan on small boats in Rome",
+    "Council approves budget item after debate",
+]
+
+
+def _feed(number: int) -> bytes:
+    items = "".join(
+        f"<item><title>{TITLES[(number + i) % 3]} ({number}-{i})</title>"
+        f"<link>https://news{number}.example.com/{i}</link><guid>https://news{number}.example.com/{i}</guid>"
+        f"<pubDate>Mon, 02 Jun 2025 {i:02d}:00:00 +0000</pubDate>"
+        f"<description>Item {i} of feed {number}, said officials in London and Rome.</description></item>"
+        for i in range(3)
+    )
+    return (
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>F</title>{items}</channel></rss>'.encode()
+    )
+
+
+def _jobs() -> list[parse_pool.Job]:
+    jobs: list[parse_pool.Job] = [(f"https://news{n}.example.com/rss", _feed(n), None) for n in range(60)]
+    jobs[40] = ("https://broken.example.com/rss", b"<html><body>not a feed</body></html>", None)
+    return jobs
+
+
+def _flatten(chunks: list[list[parse_pool.Parsed]]) -> list[object]:
+    return [str(r) if isinstance(r, FeedParseError) else r for chunk in chunks for r in chunk]
+
+
+def test_helper_process_gives_the_same_entries_and_errors_as_this_process() -> None:
+    topic = load_topic(None)
+    here = _flatten(list(parse_pool.parse_chunks(_jobs(), topic, 10**7, use_helper=False)))
+    helped = _flatten(list(parse_pool.parse_chunks(_jobs(), topic, 10**7, use_helper=True)))
+    assert parse_pool._helper is not None  # the second chunk on really went to the helper
+    assert helped == here
+    assert helped[40] == "not a feed: an HTML page"
+    classifications = [c for feed in here if isinstance(feed, list) for _, _, c in feed]
+    assert any(c.crossing_figures for c in classifications)
+    assert any(c.rules and c.relevant for c in classifications)
+    assert len(classifications) == 59 * 3
