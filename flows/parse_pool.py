@@ -3,7 +3,8 @@
 A cold poll spends as long parsing and classifying as storing (each ~1.5 ms a feed on the
 synthetic bench). A batch's feed bodies are cut into chunks of CHUNK feeds: this process parses
 the first chunk itself while one helper process (spawned once, reused for the life of the
-process) parses the rest, and the caller stores chunk i while the helper works on chunk i+1.
+process) parses the rest, and the caller stores chunk i while the helper works on chunk i+1;
+a chunk the helper has not started when it is needed is parsed here instead.
 Results cross the process boundary as plain tuples: pickling the frozen dataclasses themselves
 cost more than parsing them. Without a second core, with few feeds, or if the helper dies, every
 chunk is parsed here: the results are the same either way.
@@ -97,6 +98,21 @@ def _get_helper() -> ProcessPoolExecutor | None:
     return _helper
 
 
+def _ready() -> bool:
+    return True
+
+
+def warm_up(feeds: int) -> None:
+    """Start the helper now, when a batch of `feeds` will need it, so that its start-up (a new
+    interpreter importing the parsers, ~0.5 s) overlaps the fetching."""
+    helper = _get_helper() if feeds > CHUNK else None
+    if helper is not None:
+        try:
+            helper.submit(_ready)
+        except (BrokenProcessPool, RuntimeError, OSError):
+            _drop_helper()
+
+
 def _drop_helper() -> None:
     global _helper
     if _helper is not None:
@@ -127,6 +143,9 @@ def parse_chunks(
     for chunk in chunks[:first]:
         yield [parse_one(job, topic, max_decompressed_bytes) for job in chunk]
     for chunk, future in zip(chunks[first:], futures, strict=True):
+        if not future.done() and future.cancel():  # the helper is behind: parse it here instead
+            yield [parse_one(job, topic, max_decompressed_bytes) for job in chunk]
+            continue
         try:
             results = future.result()
         except (BrokenProcessPool, OSError):

@@ -148,6 +148,7 @@ def poll_batch(
     states = feed_store.ensure_feeds(engine, [(f.url, f.title) for f in feeds])
     ordered = [states[f.url] for f in feeds]
     due = [s for s in ordered if _is_due(s, moment)]
+    parse_pool.warm_up(len(due))
     requests = [fetch.FeedRequest(s.url, s.etag, s.last_modified) for s in due]
     results = {r.url: r for r in fetch.fetch_many(requests, limits)}
 

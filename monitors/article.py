@@ -9,10 +9,11 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import httpx
 
-from monitors.fetch import FeedOk, FeedRequest, FetchLimits, fetch_feed, make_client
+from monitors.fetch import FeedOk, FeedRequest, FetchLimits, fetch_feed, is_http_url, make_client
 
 # Below this many characters of text an item is "only a short summary" worth completing.
 SHORT_TEXT = 400
@@ -46,10 +47,41 @@ async def _article(client: httpx.AsyncClient, url: str, limits: FetchLimits) -> 
     return ArticleText(url, text, None if text else "no article text found")
 
 
+def _host(url: str) -> str:
+    try:
+        return (urlsplit(url).hostname or "").lower() if is_http_url(url) else ""
+    except ValueError:
+        return ""
+
+
+def _unreachable(article: ArticleText) -> bool:
+    """The host itself failed (no DNS answer, refused, no connection in time), not one page."""
+    return (article.error or "").startswith(("cannot connect", "connect timeout"))
+
+
 async def fetch_articles(urls: Sequence[str], limits: FetchLimits) -> list[ArticleText]:
+    """Every page, `limits.concurrency` at once. The first page of each host goes first; when that
+    host cannot be reached, its other pages fail at once with the same reason instead of each
+    waiting for its own DNS or connect failure."""
     gate = asyncio.Semaphore(max(1, limits.concurrency))
+    probes: dict[str, asyncio.Future[str | None]] = {}  # host -> why it is unreachable, or None
 
     async def one(client: httpx.AsyncClient, url: str) -> ArticleText:
+        host = _host(url)
+        probe = probes.get(host)
+        if probe is None:
+            probe = probes[host] = asyncio.get_running_loop().create_future()
+            try:
+                async with gate:
+                    article = await _article(client, url, limits)
+            except BaseException:
+                probe.set_result(None)
+                raise
+            probe.set_result(article.error if _unreachable(article) else None)
+            return article
+        reason = await asyncio.shield(probe)
+        if reason:
+            return ArticleText(url, None, f"{reason} (host unreachable earlier in this poll)")
         async with gate:
             return await _article(client, url, limits)
 
