@@ -148,7 +148,8 @@ def poll_batch(
     states = feed_store.ensure_feeds(engine, [(f.url, f.title) for f in feeds])
     ordered = [states[f.url] for f in feeds]
     due = [s for s in ordered if _is_due(s, moment)]
-    parse_pool.warm_up(len(due))
+    # feeds never fetched will send bodies to parse; those with validators mostly answer 304
+    parse_pool.warm_up(sum(1 for s in due if not (s.etag or s.last_modified)))
     requests = [fetch.FeedRequest(s.url, s.etag, s.last_modified) for s in due]
     results = {r.url: r for r in fetch.fetch_many(requests, limits)}
 
