@@ -15,19 +15,15 @@ it retries the same stories. A run that dies mid-send leaves the lease, which ex
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, insert, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import Engine, select, update
 from sqlmodel import Session, col
 
 from monitors.errors import StorageError
+from storage.sql import aware, guard, insert_for
 from storage.tables import Delivery, DeliveryFailure
 
 # Longer than any send can take (apprise's socket timeouts are seconds), short enough that a run
@@ -43,34 +39,6 @@ def backoff(failures: int) -> timedelta:
         return timedelta(0)
     delay: timedelta = BACKOFF_BASE * (2 ** min(failures - 1, 20))
     return min(delay, BACKOFF_CAP)
-
-
-def _utc(moment: datetime) -> datetime:
-    # Aware UTC, as every timestamp migwatch writes (a naive one is taken to be UTC already).
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
-def _aware(moment: datetime | None) -> datetime | None:
-    if moment is None:
-        return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
-def _insert(engine: Engine, table: Any) -> Any:
-    if engine.dialect.name == "postgresql":
-        return pg_insert(table)
-    if engine.dialect.name == "sqlite":
-        return sqlite_insert(table)
-    return insert(table)
-
-
-@contextmanager
-def _guard(action: str) -> Iterator[None]:
-    try:
-        yield
-    except SQLAlchemyError as exc:
-        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-        raise StorageError(f"database error while {action}: {reason}") from exc
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,20 +75,20 @@ def _state(session: Session, channel: str) -> ChannelState | None:
     if row is None:
         return None
     session.refresh(row)
-    return ChannelState(row.channel, row.channel_label, row.failures, row.last_error, _aware(row.next_try))
+    return ChannelState(row.channel, row.channel_label, row.failures, row.last_error, aware(row.next_try))
 
 
 def channel_state(engine: Engine, channel: str) -> ChannelState | None:
-    with _guard("reading a channel's state"), Session(engine) as session:
+    with guard("reading a channel's state"), Session(engine) as session:
         return _state(session, channel)
 
 
 def claim_channel(engine: Engine, channel: str, label: str, now: datetime) -> Claim:
     """Claim `channel` for one run; at most one run holds it at a time (see the module doc)."""
-    moment = _utc(now)
-    with _guard("claiming a channel"), Session(engine) as session:
+    moment = aware(now)
+    with guard("claiming a channel"), Session(engine) as session:
         session.execute(
-            _insert(engine, DeliveryFailure)
+            insert_for(engine, DeliveryFailure)
             .values(channel=channel, channel_label=label, failures=0, last_error="", next_try=None)
             .on_conflict_do_nothing(index_elements=["channel"])
         )
@@ -149,15 +117,15 @@ def release_delivered(
     The unique (story_id, channel) constraint makes a second record of the same delivery impossible.
     """
     written = 0
-    with _guard("recording deliveries"), Session(engine) as session:
+    with guard("recording deliveries"), Session(engine) as session:
         for story_id in story_ids:
             stmt = (
-                _insert(engine, Delivery)
+                insert_for(engine, Delivery)
                 .values(
                     story_id=story_id,
                     channel=channel,
                     channel_label=label,
-                    delivered_at=_utc(now),
+                    delivered_at=aware(now),
                 )
                 .on_conflict_do_nothing(index_elements=["story_id", "channel"])
                 .returning(col(Delivery.id))
@@ -174,7 +142,7 @@ def release_delivered(
 
 def release_idle(engine: Engine, channel: str) -> None:
     """Free a claimed channel that had nothing to send; its failure count stays as it was."""
-    with _guard("releasing a channel"), Session(engine) as session:
+    with guard("releasing a channel"), Session(engine) as session:
         session.execute(
             update(DeliveryFailure).where(col(DeliveryFailure.channel) == channel).values(next_try=None)
         )
@@ -183,21 +151,21 @@ def release_idle(engine: Engine, channel: str) -> None:
 
 def release_failed(engine: Engine, channel: str, label: str, error: str, now: datetime) -> ChannelState:
     """Count a failed send and set when the channel may be tried again; nothing is marked delivered."""
-    with _guard("recording a failed delivery"), Session(engine) as session:
+    with guard("recording a failed delivery"), Session(engine) as session:
         row = session.get(DeliveryFailure, channel)
         failures = (row.failures if row else 0) + 1
-        next_try = _utc(now) + backoff(failures)
+        next_try = aware(now) + backoff(failures)
         session.execute(
             update(DeliveryFailure)
             .where(col(DeliveryFailure.channel) == channel)
             .values(failures=failures, last_error=error[:500], next_try=next_try, channel_label=label)
         )
         session.commit()
-        return ChannelState(channel, label, failures, error[:500], _aware(next_try))
+        return ChannelState(channel, label, failures, error[:500], aware(next_try))
 
 
 def delivered_story_ids(engine: Engine, channel: str) -> list[int]:
-    with _guard("reading deliveries"), Session(engine) as session:
+    with guard("reading deliveries"), Session(engine) as session:
         rows = session.execute(
             select(col(Delivery.story_id))
             .where(col(Delivery.channel) == channel)

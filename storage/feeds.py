@@ -16,7 +16,8 @@ from sqlalchemy import Connection, Engine, Table, bindparam, select, update
 from sqlmodel import Session, col
 
 from monitors.models import Classification, FeedItem
-from storage.repository import _guard, _insert, aware, classification_row, content_hash
+from storage.repository import classification_row, content_hash
+from storage.sql import aware, guard, insert_for
 from storage.tables import Item, ItemClassification, Source, utcnow
 
 BACKOFF_BASE = timedelta(minutes=5)
@@ -72,14 +73,14 @@ def backoff(failures: int, retry_after: float | None = None) -> timedelta:
 def ensure_feeds(engine: Engine, feeds: Sequence[tuple[str, str | None]]) -> dict[str, FeedState]:
     """Register each (url, title) as a feed source once; the state of every one, by URL."""
     urls = [url for url, _ in feeds]
-    with _guard("registering feeds"), Session(engine) as session:
+    with guard("registering feeds"), Session(engine) as session:
         for start in range(0, len(feeds), 500):
             rows = [
                 {"url": url, "title": title, "kind": "feed", "failures": 0, "created_at": utcnow()}
                 for url, title in feeds[start : start + 500]
             ]
             session.execute(
-                _insert(engine, Source).values(rows).on_conflict_do_nothing(index_elements=["url"])
+                insert_for(engine, Source).values(rows).on_conflict_do_nothing(index_elements=["url"])
             )
         session.commit()
         states: dict[str, FeedState] = {}
@@ -112,7 +113,7 @@ def record_outcomes(engine: Engine, outcomes: Sequence[FeedOutcome], now: dateti
         if o.status == "ok"
     ]
     failed = [o for o in outcomes if o.status not in ("ok", "not_modified")]
-    with _guard("recording feed health"), engine.begin() as connection:
+    with guard("recording feed health"), engine.begin() as connection:
         for start in range(0, len(ok), 500):
             connection.execute(
                 update(table)
@@ -144,7 +145,7 @@ def record_outcomes(engine: Engine, outcomes: Sequence[FeedOutcome], now: dateti
 
 def feed_health(engine: Engine) -> list[FeedHealth]:
     """Every feed source, in the order they were first registered."""
-    with _guard("reading feed health"), Session(engine) as session:
+    with guard("reading feed health"), Session(engine) as session:
         rows = session.scalars(select(Source).where(col(Source.kind) == "feed").order_by(col(Source.id)))
         return [
             FeedHealth(
@@ -163,7 +164,7 @@ def feed_health(engine: Engine) -> list[FeedHealth]:
 def known_identities(engine: Engine, identities: Sequence[str]) -> set[str]:
     """Those of `identities` already stored as items."""
     found: set[str] = set()
-    with _guard("looking up items"), Session(engine) as session:
+    with guard("looking up items"), Session(engine) as session:
         for start in range(0, len(identities), 500):
             chunk = list(identities[start : start + 500])
             found.update(session.scalars(select(col(Item.identity)).where(col(Item.identity).in_(chunk))))
@@ -194,7 +195,7 @@ def store_feed_items(
     if not unique:
         return report
     items_table, classifications_table = Item.__table__, ItemClassification.__table__  # type: ignore[attr-defined]
-    with _guard("storing items"), engine.begin() as connection:
+    with guard("storing items"), engine.begin() as connection:
         keys = list(unique)
         existing: dict[str, tuple[int, str]] = {}
         for start in range(0, len(keys), 500):
@@ -238,7 +239,7 @@ def store_feed_items(
             connection.execute(update(items_table).where(items_table.c.id == item_id).values(**values))
             row = classification_row(item_id, classification, topic_version)
             connection.execute(
-                _insert(engine, classifications_table)
+                insert_for(engine, classifications_table)
                 .values(**row)
                 .on_conflict_do_update(
                     index_elements=["item_id"], set_={k: v for k, v in row.items() if k != "item_id"}
@@ -261,7 +262,7 @@ def _insert_new(
     the identity -> id of each row this statement inserted (a racing process's rows excluded)."""
     if connection.dialect.name == "sqlite":
         return _sqlite_insert_new(connection, table, rows, conflict, returning=returning)
-    statement = _insert(connection.engine, table).on_conflict_do_nothing(index_elements=[conflict])
+    statement = insert_for(connection.engine, table).on_conflict_do_nothing(index_elements=[conflict])
     if not returning:
         connection.execute(statement, rows)
         return {}

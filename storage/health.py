@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import Engine, select
 from sqlmodel import Session, col
 
-from storage.repository import _guard
+from storage.sql import guard
 from storage.tables import Source
 
 
@@ -22,7 +22,7 @@ class FeedHealth:
 
 def feed_health(engine: Engine) -> list[FeedHealth]:
     """Every polled feed (fixture folders are not feeds), failing ones first."""
-    with _guard("reading feed health"), Session(engine) as session:
+    with guard("reading feed health"), Session(engine) as session:
         rows = session.scalars(
             select(Source)
             .where(col(Source.kind) == "feed")

@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, func, insert, select, text
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col
 
 from monitors.dates import as_date
 from monitors.errors import StorageError
 from monitors.models import Classification, FeedItem
 from monitors.stories import StorySignature, same_story, signature
+from storage.sql import aware, guard, insert_for
 from storage.tables import Delivery, Item, ItemClassification, Source, Story, utcnow
 
 # Held while grouping so concurrent workers do not open two stories for one event.
@@ -66,34 +63,9 @@ class StoredStory:
     articles: list[StoredArticle]
 
 
-def aware(moment: datetime | None) -> datetime | None:
-    """Datetimes are stored in UTC; a naive one is taken to be UTC already."""
-    if moment is None:
-        return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
 def content_hash(item: FeedItem) -> str:
     text = "\x1f".join([item.title, item.summary, item.content, item.url or ""])
     return hashlib.sha256(text.encode()).hexdigest()
-
-
-def _insert(engine: Engine, table: Any) -> Any:
-    if engine.dialect.name == "postgresql":
-        return pg_insert(table)
-    if engine.dialect.name == "sqlite":
-        return sqlite_insert(table)
-    return insert(table)
-
-
-@contextmanager
-def _guard(action: str) -> Iterator[None]:
-    """Turn a database failure into one StorageError line."""
-    try:
-        yield
-    except SQLAlchemyError as exc:
-        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-        raise StorageError(f"database error while {action}: {reason}") from exc
 
 
 def _id(value: int | None) -> int:
@@ -103,8 +75,8 @@ def _id(value: int | None) -> int:
 
 
 def ensure_source(engine: Engine, url: str, *, kind: str = "feed", title: str | None = None) -> int:
-    with _guard("registering a source"), Session(engine) as session:
-        stmt = _insert(engine, Source).values(
+    with guard("registering a source"), Session(engine) as session:
+        stmt = insert_for(engine, Source).values(
             url=url, kind=kind, title=title, failures=0, created_at=utcnow()
         )
         session.execute(stmt.on_conflict_do_nothing(index_elements=["url"]))
@@ -138,7 +110,7 @@ def store_items(
     """Store (identity, item, classification) triples. New items are inserted once, even when
     another process stores the same item at the same moment; changed items are updated."""
     report = StoreReport()
-    with _guard("storing items"), Session(engine) as session:
+    with guard("storing items"), Session(engine) as session:
         for identity, item, classification in entries:
             digest = content_hash(item)
             values = {
@@ -155,7 +127,7 @@ def store_items(
                 "updated_at": utcnow(),
             }
             stmt = (
-                _insert(engine, Item)
+                insert_for(engine, Item)
                 .values(**values)
                 .on_conflict_do_nothing(index_elements=["identity"])
                 .returning(Item.id)
@@ -206,7 +178,7 @@ def assign_stories(engine: Engine, item_ids: Iterable[int]) -> list[int]:
     """Put each relevant item into the story it belongs to, starting a story when none fits.
     Returns the ids of the stories touched."""
     touched: list[int] = []
-    with _guard("grouping stories"), Session(engine) as session:
+    with guard("grouping stories"), Session(engine) as session:
         if engine.dialect.name == "postgresql":
             # Two workers grouping at once would each open a story for one event; one at a time.
             session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": GROUPING_LOCK})
@@ -283,7 +255,7 @@ def _articles(session: Session, story_ids: list[int]) -> dict[int, list[StoredAr
 
 def undelivered_stories(engine: Engine, channels: Sequence[str]) -> list[StoredStory]:
     """Stories with an alert signal that at least one of `channels` has not received yet."""
-    with _guard("reading stories"), Session(engine) as session:
+    with guard("reading stories"), Session(engine) as session:
         stories = list(session.scalars(select(Story).order_by(col(Story.id))).all())
         if not stories:
             return []
@@ -309,7 +281,7 @@ def undelivered_stories(engine: Engine, channels: Sequence[str]) -> list[StoredS
 
 
 def delivered_channels(engine: Engine, story_ids: Sequence[int]) -> dict[int, set[str]]:
-    with _guard("reading deliveries"), Session(engine) as session:
+    with guard("reading deliveries"), Session(engine) as session:
         rows = session.execute(
             select(col(Delivery.story_id), col(Delivery.channel)).where(
                 col(Delivery.story_id).in_(list(story_ids))
@@ -325,10 +297,10 @@ def record_deliveries(engine: Engine, story_ids: Sequence[int], channel: str, la
     """Mark stories delivered to a channel. The unique (story, channel) constraint makes a second
     record impossible; returns how many records this call wrote."""
     written = 0
-    with _guard("recording deliveries"), Session(engine) as session:
+    with guard("recording deliveries"), Session(engine) as session:
         for story_id in story_ids:
             stmt = (
-                _insert(engine, Delivery)
+                insert_for(engine, Delivery)
                 .values(story_id=story_id, channel=channel, channel_label=label, delivered_at=utcnow())
                 .on_conflict_do_nothing(index_elements=["story_id", "channel"])
                 .returning(Delivery.id)
@@ -355,7 +327,7 @@ class ItemRow:
 
 
 def list_items(engine: Engine, *, relevant_only: bool = False, limit: int | None = None) -> list[ItemRow]:
-    with _guard("listing items"), Session(engine) as session:
+    with guard("listing items"), Session(engine) as session:
         query = (
             select(Item, ItemClassification, Source)
             .join(ItemClassification, col(ItemClassification.item_id) == col(Item.id))
@@ -387,7 +359,7 @@ def list_items(engine: Engine, *, relevant_only: bool = False, limit: int | None
 
 
 def count_items(engine: Engine) -> int:
-    with _guard("counting items"), Session(engine) as session:
+    with guard("counting items"), Session(engine) as session:
         return int(session.execute(select(func.count()).select_from(Item)).scalar_one())
 
 
