@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     NoDecode,
@@ -39,8 +39,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="MIGWATCH_", extra="forbid")
 
     database_url: str = Field(
-        default=f"sqlite:///{DEFAULT_DATA_DIR / 'migwatch.db'}",
-        description="SQLAlchemy URL of migwatch's database (SQLite or PostgreSQL).",
+        default="",
+        description="SQLAlchemy URL of migwatch's database (SQLite or PostgreSQL); "
+        "default: migwatch.db in data_dir.",
     )
     data_dir: Path = DEFAULT_DATA_DIR
     digest_dir: Path | None = Field(default=None, description="Where HTML digests are written.")
@@ -68,6 +69,12 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [part for part in value.replace("\n", ",").split(",") if part.strip()]
         return value
+
+    @model_validator(mode="after")
+    def _default_database(self) -> Settings:
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.data_dir / 'migwatch.db'}"
+        return self
 
     @property
     def digests_path(self) -> Path:

@@ -85,3 +85,10 @@ def test_malformed_config_file_is_one_line(cli_env: dict[str, str], tmp_path: Pa
     config = tmp_path / "config.toml"
     config.write_text("database_url = [unclosed\n")
     _assert_one_clear_error(run_cli(["items", "--config", str(config)], cli_env), "config")
+
+
+def test_data_dir_moves_the_default_database(cli_env: dict[str, str], tmp_path: Path) -> None:
+    env = dict(cli_env, MIGWATCH_DATA_DIR=str(tmp_path / "elsewhere"))
+    result = run_cli(["items"], env)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "elsewhere" / "migwatch.db").exists()
