@@ -25,7 +25,6 @@ BACKOFF_MAX = timedelta(hours=12)
 # Bound parameters one SQLite statement may take (999 before SQLite 3.32).
 _SQLITE_MAX_VARIABLES = 32766 if sqlite3.sqlite_version_info >= (3, 32) else 999
 # Shared by the rows without evidence, so the JSON column serialises it once per batch.
-_NO_EVIDENCE: list[dict[str, object]] = []
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,7 +216,7 @@ def store_feed_items(
                     connection,
                     classifications_table,
                     [
-                        _classification_row(item_id, unique[key][2], topic_version, now)
+                        classification_row(item_id, unique[key][2], topic_version, now)
                         for key, item_id in inserted.items()
                     ],
                     "item_id",
@@ -322,28 +321,6 @@ def _sqlite_insert_new(
         result = connection.exec_driver_sql(sql, tuple(value for row in chunk for value in row))
         inserted.update((str(row[0]), int(row[1])) for row in result)
     return inserted
-
-
-def _classification_row(
-    item_id: int, classification: Classification, topic_version: int, now: datetime
-) -> dict[str, object]:
-    """repository.classification_row without dataclasses.asdict for the rule hits (nearly every
-    item has one, and asdict cost more than storing the row); figures and visits are rare."""
-    figures, visits = classification.crossing_figures, classification.ministerial_visits
-    return {
-        "item_id": item_id,
-        "relevant": classification.relevant,
-        "score": float(classification.score),
-        "language": classification.language,
-        "topic_version": topic_version,
-        "rules": [
-            {"rule": hit.rule, "match": hit.match, "where": hit.where, "weight": hit.weight}
-            for hit in classification.rules
-        ],
-        "crossing_figures": [f.to_dict() for f in figures] if figures else _NO_EVIDENCE,
-        "ministerial_visits": [v.to_dict() for v in visits] if visits else _NO_EVIDENCE,
-        "classified_at": now,
-    }
 
 
 def _item_row(
