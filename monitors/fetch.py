@@ -9,6 +9,7 @@ bytes (gzip bombs), a few redirects and only to http(s), and a bounded number of
 from __future__ import annotations
 
 import asyncio
+import functools
 import ssl
 import zlib
 from collections.abc import Sequence
@@ -172,7 +173,50 @@ def _charset(content_type: str | None) -> str | None:
     return None
 
 
-async def _fetch(client: httpx.AsyncClient, request: FeedRequest, limits: FetchLimits) -> FetchResult:
+class FeedClient:
+    """A connection pool and the fixed parts of every request, without httpx.AsyncClient's work per
+    request (merging client settings, the cookie jar, auth and redirect machinery), which costs as
+    much as the request itself when most feeds answer 304. Redirects are followed by `_fetch`;
+    no cookies are kept (a feed poller has no session to keep)."""
+
+    def __init__(self, limits: FetchLimits, *, connections: int, tls: ssl.SSLContext | None = None) -> None:
+        self._transport = httpx.AsyncHTTPTransport(
+            verify=tls or tls_context(),
+            limits=httpx.Limits(max_connections=connections, max_keepalive_connections=connections),
+            trust_env=False,
+        )
+        self._timeout = {"timeout": _timeout(limits).as_dict()}
+        self._headers = {
+            "Accept": FEED_ACCEPT,
+            "Accept-Encoding": "gzip, deflate",
+            "Connection": "keep-alive",
+            "User-Agent": limits.user_agent,
+        }
+
+    async def open(self, url: str, extra: dict[str, str]) -> httpx.Response:
+        """The response to a GET of `url`, its body not yet read; the caller closes it."""
+        request = httpx.Request("GET", url, headers={**self._headers, **extra}, extensions=self._timeout)
+        response = await self._transport.handle_async_request(request)
+        response.request = request
+        return response
+
+    async def __aenter__(self) -> FeedClient:
+        await self._transport.__aenter__()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._transport.aclose()
+
+
+async def _open(client: httpx.AsyncClient | FeedClient, url: str, headers: dict[str, str]) -> httpx.Response:
+    if isinstance(client, FeedClient):
+        return await client.open(url, headers)
+    return await client.send(client.build_request("GET", url, headers=headers), stream=True)
+
+
+async def _fetch(
+    client: httpx.AsyncClient | FeedClient, request: FeedRequest, limits: FetchLimits
+) -> FetchResult:
     url = request.url
     if not is_http_url(url):
         return FeedFailed(request.url, f"not an http(s) URL: {url}")
@@ -182,7 +226,8 @@ async def _fetch(client: httpx.AsyncClient, request: FeedRequest, limits: FetchL
     if request.last_modified:
         headers["If-Modified-Since"] = request.last_modified
     for _hop in range(limits.max_redirects + 1):
-        async with client.stream("GET", url, headers=headers) as response:
+        response = await _open(client, url, headers)
+        try:
             if response.status_code in REDIRECTS:
                 location = response.headers.get("location")
                 if not location:
@@ -227,6 +272,8 @@ async def _fetch(client: httpx.AsyncClient, request: FeedRequest, limits: FetchL
                 charset=_charset(content_type),
                 content_type=content_type,
             )
+        finally:
+            await response.aclose()
     return FeedFailed(request.url, f"more than {limits.max_redirects} redirects")
 
 
@@ -249,7 +296,9 @@ def _reason(exc: BaseException, limits: FetchLimits) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-async def fetch_feed(client: httpx.AsyncClient, request: FeedRequest, limits: FetchLimits) -> FetchResult:
+async def fetch_feed(
+    client: httpx.AsyncClient | FeedClient, request: FeedRequest, limits: FetchLimits
+) -> FetchResult:
     """One feed, whatever happens: never raises for a network, HTTP or limit problem."""
     try:
         async with asyncio.timeout(limits.feed_timeout):
@@ -264,23 +313,28 @@ async def fetch_feed(client: httpx.AsyncClient, request: FeedRequest, limits: Fe
         return FeedFailed(request.url, _reason(exc, limits))
 
 
+@functools.cache
 def tls_context() -> ssl.SSLContext:
-    """One verifying TLS context (loading the CA bundle costs ~15 ms), shared by the clients of a cycle."""
+    """One verifying TLS context per process (loading the CA bundle costs ~15-20 ms), shared by every
+    client: each batch and each round of article fetches used to load it again."""
     return ssl.create_default_context(cafile=certifi.where())
 
 
-def make_client(
-    limits: FetchLimits, *, connections: int | None = None, tls: ssl.SSLContext | None = None
-) -> httpx.AsyncClient:
-    timeout = httpx.Timeout(
+def _timeout(limits: FetchLimits) -> httpx.Timeout:
+    return httpx.Timeout(
         connect=limits.connect_timeout,
         read=limits.read_timeout,
         write=limits.read_timeout,
         pool=limits.feed_timeout,
     )
+
+
+def make_client(
+    limits: FetchLimits, *, connections: int | None = None, tls: ssl.SSLContext | None = None
+) -> httpx.AsyncClient:
     size = connections or limits.concurrency
     return httpx.AsyncClient(
-        timeout=timeout,
+        timeout=_timeout(limits),
         follow_redirects=False,
         headers={"User-Agent": limits.user_agent, "Accept": FEED_ACCEPT},
         limits=httpx.Limits(max_connections=size, max_keepalive_connections=size),
@@ -305,7 +359,7 @@ async def fetch_all(requests: Sequence[FeedRequest], limits: FetchLimits) -> lis
     tls = tls_context()
 
     async def worker() -> None:
-        async with make_client(limits, connections=2, tls=tls) as client:
+        async with FeedClient(limits, connections=2, tls=tls) as client:
             for index, request in pending:
                 results[index] = await fetch_feed(client, request, limits)
 
