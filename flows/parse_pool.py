@@ -3,9 +3,11 @@
 A cold poll spends as long parsing and classifying as storing (each ~1.5 ms a feed on the
 synthetic bench). A batch's feed bodies are cut into chunks of CHUNK feeds: this process parses
 the first chunk itself while one helper process (spawned once, reused for the life of the
-process) parses the rest, and the caller stores chunk i while the helper works on chunk i+1;
-a chunk the helper has not started when it is needed is parsed here instead.
-Results cross the process boundary as plain tuples: pickling the frozen dataclasses themselves
+process) parses the rest, and the caller stores chunk i while the helper works on chunk i+1.
+Whenever this process would wait for the helper, it parses the last chunk the helper has not
+started instead (results still come out in job order), so neither core idles while work is left.
+Results cross the process boundary as the rows to store (storage/rows.py), in plain tuples: the
+helper also hashes and encodes what the storing process would otherwise, and pickling dataclasses
 cost more than parsing them. Without a second core, with few feeds, or if the helper dies, every
 chunk is parsed here: the results are the same either way.
 """
@@ -22,22 +24,21 @@ from typing import Any
 
 from monitors.classify import classify
 from monitors.identity import identity
-from monitors.models import Classification, FeedItem, RuleHit
+from monitors.models import FeedItem
 from monitors.parse import FeedParseError, parse_feed
 from monitors.topic import Topic
+from storage.rows import StorableItem, storable
 
 CHUNK = 25
-Entry = tuple[str, FeedItem, Classification]
 Job = tuple[str, bytes, str | None]  # feed URL, body, HTTP charset
-Parsed = list[Entry] | FeedParseError  # a feed's entries, or why it is not a feed
-_PackedEntry = tuple[Any, ...]
+Parsed = list[StorableItem] | FeedParseError  # a feed's items, or why it is not a feed
 
 _helper: ProcessPoolExecutor | None = None
 _topics: dict[bytes, Topic] = {}  # in the helper: the topic of the last jobs, unpickled once
 
 
-def classify_items(topic: Topic, feed_url: str, items: Sequence[FeedItem]) -> list[Entry]:
-    """Each item once (the first of a feed's duplicates), with its identity and classification."""
+def classify_items(topic: Topic, feed_url: str, items: Sequence[FeedItem]) -> list[StorableItem]:
+    """Each item once (the first of a feed's duplicates), identified and classified, as stored."""
     seen: set[str] = set()
     entries = []
     for item in items:
@@ -45,7 +46,7 @@ def classify_items(topic: Topic, feed_url: str, items: Sequence[FeedItem]) -> li
         if key in seen:
             continue
         seen.add(key)
-        entries.append((key, item, classify(topic, item)))
+        entries.append(storable(key, item, classify(topic, item)))
     return entries
 
 
@@ -58,36 +59,17 @@ def parse_one(job: Job, topic: Topic, max_decompressed_bytes: int) -> Parsed:
     return classify_items(topic, url, items)
 
 
-def _pack(entries: list[Entry]) -> list[_PackedEntry]:
-    packed = []
-    for key, item, c in entries:
-        hits = tuple((h.rule, h.match, h.where, h.weight) for h in c.rules)
-        fields = (item.id, item.title, item.summary, item.content, item.url, item.published, item.source)
-        packed.append(
-            (key, fields, (c.relevant, c.score, hits, c.crossing_figures, c.ministerial_visits, c.language))
-        )
-    return packed
-
-
-def _unpack(packed: list[_PackedEntry]) -> list[Entry]:
-    entries = []
-    for key, fields, (relevant, score, hits, figures, visits, language) in packed:
-        rules = tuple(RuleHit(*hit) for hit in hits)
-        classification = Classification(relevant, score, rules, figures, visits, language)
-        entries.append((key, FeedItem(*fields), classification))
-    return entries
-
-
-def _helper_parse(jobs: list[Job], topic_blob: bytes, max_bytes: int) -> list[list[_PackedEntry] | str]:
-    """In the helper process: a chunk of feeds, as plain tuples (or the parse error's message)."""
+def _helper_parse(jobs: list[Job], topic_blob: bytes, max_bytes: int) -> list[list[tuple[Any, ...]] | str]:
+    """In the helper process: a chunk of feeds, as plain tuples (a NamedTuple pickles at three
+    times the cost), or the parse error's message."""
     topic = _topics.get(topic_blob)
     if topic is None:
         _topics.clear()
         topic = _topics[topic_blob] = pickle.loads(topic_blob)
-    out: list[list[_PackedEntry] | str] = []
+    out: list[list[tuple[Any, ...]] | str] = []
     for job in jobs:
         parsed = parse_one(job, topic, max_bytes)
-        out.append(str(parsed) if isinstance(parsed, FeedParseError) else _pack(parsed))
+        out.append(str(parsed) if isinstance(parsed, FeedParseError) else [tuple(e) for e in parsed])
     return out
 
 
@@ -128,7 +110,7 @@ def parse_chunks(
     chunks = [list(jobs[i : i + CHUNK]) for i in range(0, len(jobs), CHUNK)]
     wanted = len(chunks) > 1 if use_helper is None else use_helper
     helper = _get_helper() if wanted and len(chunks) > 0 else None
-    futures: list[Future[list[list[_PackedEntry] | str]]] = []
+    futures: list[Future[list[list[tuple[Any, ...]] | str]]] = []
     first = 0
     if helper is not None:
         first = 1 if len(chunks) > 1 else 0  # this process parses the first chunk meanwhile
@@ -140,16 +122,35 @@ def parse_chunks(
             futures, first = [], 0
     if not futures:
         first = len(chunks)
+
+    def here(chunk: list[Job]) -> list[Parsed]:
+        return [parse_one(job, topic, max_decompressed_bytes) for job in chunk]
+
     for chunk in chunks[:first]:
-        yield [parse_one(job, topic, max_decompressed_bytes) for job in chunk]
-    for chunk, future in zip(chunks[first:], futures, strict=True):
-        if not future.done() and future.cancel():  # the helper is behind: parse it here instead
-            yield [parse_one(job, topic, max_decompressed_bytes) for job in chunk]
+        yield here(chunk)
+    rest = chunks[first:]
+    stolen: dict[int, list[Parsed]] = {}  # chunks taken back from the end of the helper's queue
+    make = StorableItem._make
+    for index, (chunk, future) in enumerate(zip(rest, futures, strict=True)):
+        if index in stolen:
+            yield stolen.pop(index)
             continue
+        if not future.done() and future.cancel():  # the helper is behind: parse it here instead
+            yield here(chunk)
+            continue
+        # While the helper finishes this chunk, parse the last one it has not started: the two
+        # processes meet in the middle, and this one never sits waiting while work is queued.
+        while not future.done():
+            last = next(
+                (j for j in range(len(rest) - 1, index, -1) if j not in stolen and futures[j].cancel()), None
+            )
+            if last is None:
+                break
+            stolen[last] = here(rest[last])
         try:
             results = future.result()
         except (BrokenProcessPool, OSError):
             _drop_helper()
-            yield [parse_one(job, topic, max_decompressed_bytes) for job in chunk]
+            yield here(chunk)
             continue
-        yield [FeedParseError(r) if isinstance(r, str) else _unpack(r) for r in results]
+        yield [FeedParseError(r) if isinstance(r, str) else [make(e) for e in r] for r in results]

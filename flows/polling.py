@@ -20,14 +20,13 @@ from monitors import fetch
 from monitors.article import SHORT_TEXT, fetch_articles
 from monitors.classify import classify
 from monitors.feedlist import FeedSource
-from monitors.models import Classification, FeedItem
 from monitors.parse import FeedParseError
 from monitors.topic import Topic
 from storage import feeds as feed_store
 from storage import repository
+from storage.rows import StorableItem, storable
 
 Progress = Callable[[str], None]
-Entry = tuple[str, FeedItem, Classification]
 
 # Articles fetched per batch at most, so a burst of relevant short items cannot stall a cycle.
 MAX_ARTICLES_PER_BATCH = 20
@@ -94,42 +93,47 @@ def _is_due(state: feed_store.FeedState, now: datetime) -> bool:
 classify_items = parse_pool.classify_items
 
 
-def _likely_relevant(topic: Topic, item: FeedItem, classification: Classification) -> bool:
-    short = len(item.text) < SHORT_TEXT
-    return short and item.url is not None and classification.score >= topic.relevant_threshold / 2
+def _likely_relevant(topic: Topic, entry: StorableItem) -> bool:
+    short = entry.text_length < SHORT_TEXT
+    return short and entry.url is not None and entry.score >= topic.relevant_threshold / 2
 
 
 def complete_short_items(
     engine: Engine,
     topic: Topic,
-    entries: list[Entry],
+    entries: list[StorableItem],
     limits: fetch.FetchLimits,
     *,
     most: int = MAX_ARTICLES_PER_BATCH,
-) -> list[Entry]:
+    source: str | None = None,
+) -> list[StorableItem]:
     """New, likely-relevant items with only a short summary get their article's text (`most` of
     them at most), then are classified again on it. Items already stored are not fetched again."""
-    return _complete_short_items(engine, topic, entries, limits, most)[0]
+    return _complete_short_items(engine, topic, entries, limits, most, source)[0]
 
 
 def _complete_short_items(
-    engine: Engine, topic: Topic, entries: list[Entry], limits: fetch.FetchLimits, most: int
-) -> tuple[list[Entry], int]:
+    engine: Engine,
+    topic: Topic,
+    entries: list[StorableItem],
+    limits: fetch.FetchLimits,
+    most: int,
+    source: str | None = None,
+) -> tuple[list[StorableItem], int]:
     """complete_short_items, and how many articles it fetched."""
-    wanted = [i for i, (_, item, c) in enumerate(entries) if _likely_relevant(topic, item, c)]
+    wanted = [i for i, entry in enumerate(entries) if _likely_relevant(topic, entry)]
     if not wanted or most <= 0:
         return entries, 0
-    known = feed_store.known_identities(engine, [entries[i][0] for i in wanted])
-    wanted = [i for i in wanted if entries[i][0] not in known][:most]
+    known = feed_store.known_identities(engine, [entries[i].identity for i in wanted])
+    wanted = [i for i in wanted if entries[i].identity not in known][:most]
     if not wanted:
         return entries, 0
-    pages = asyncio.run(fetch_articles([entries[i][1].url or "" for i in wanted], limits))
+    pages = asyncio.run(fetch_articles([entries[i].url or "" for i in wanted], limits))
     completed = list(entries)
     for index, page in zip(wanted, pages, strict=True):
         if page.text:
-            key, item, _ = entries[index]
-            richer = replace(item, content=page.text)
-            completed[index] = (key, richer, classify(topic, richer))
+            richer = replace(entries[index].feed_item(source), content=page.text)
+            completed[index] = storable(entries[index].identity, richer, classify(topic, richer))
     return completed, len(wanted)
 
 
@@ -183,7 +187,7 @@ def poll_batch(
     to_group: list[int] = []
     done = 0
     for chunk in chunks:
-        parsed: list[tuple[feed_store.FeedState, list[Entry]]] = []
+        parsed: list[tuple[feed_store.FeedState, list[StorableItem]]] = []
         for (state, result), outcome in zip(bodies[done : done + len(chunk)], chunk, strict=True):
             if isinstance(outcome, FeedParseError):
                 reports[state.url] = FeedReport(state.url, "error", str(outcome))
@@ -205,7 +209,7 @@ def poll_batch(
             parsed = [(state, [next(completed) for _ in entries]) for state, entries in parsed]
         stored = feed_store.store_feed_items(
             engine,
-            [(state.source_id, *entry) for state, entries in parsed for entry in entries],
+            [(state.source_id, entry) for state, entries in parsed for entry in entries],
             topic_version=topic.version,
         )
         for state, _ in parsed:

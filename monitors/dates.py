@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import calendar
 import re
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from typing import overload
 
 MONTHS: dict[str, int] = {}
 for _number, _names in enumerate(
@@ -115,3 +116,14 @@ def as_date(value: datetime | date | None) -> date | None:
     if isinstance(value, datetime):
         return value.date()
     return value
+
+
+@overload
+def aware(moment: datetime) -> datetime: ...
+@overload
+def aware(moment: None) -> None: ...
+def aware(moment: datetime | None) -> datetime | None:
+    """Datetimes are stored in UTC; a naive one is taken to be UTC already."""
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

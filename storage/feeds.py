@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+import orjson
 from sqlalchemy import Connection, Engine, Table, bindparam, select, update
 from sqlmodel import Session, col
 
-from monitors.models import Classification, FeedItem
-from storage.repository import classification_row, content_hash
+from storage.rows import StorableItem
 from storage.sql import aware, guard, insert_for
 from storage.tables import Item, ItemClassification, Source, utcnow
 
@@ -24,7 +24,6 @@ BACKOFF_BASE = timedelta(minutes=5)
 BACKOFF_MAX = timedelta(hours=12)
 # Bound parameters one SQLite statement may take (999 before SQLite 3.32).
 _SQLITE_MAX_VARIABLES = 32766 if sqlite3.sqlite_version_info >= (3, 32) else 999
-# Shared by the rows without evidence, so the JSON column serialises it once per batch.
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,20 +186,44 @@ class BulkStoreReport:
     to_group: list[int]  # relevant items inserted or changed, for story grouping
 
 
+ITEM_COLUMNS = (
+    "identity", "source_id", "guid", "url", "title", "summary", "content", "published",
+    "content_hash", "first_seen", "updated_at",
+)  # fmt: skip
+CLASSIFICATION_COLUMNS = (
+    "item_id", "relevant", "score", "language", "topic_version", "rules", "crossing_figures",
+    "ministerial_visits", "classified_at",
+)  # fmt: skip
+# Classification columns whose values come already encoded as JSON (storage/rows.py).
+_ENCODED = frozenset({"rules", "crossing_figures", "ministerial_visits"})
+
+
+def _item_values(source_id: int, s: StorableItem, now: datetime) -> tuple[Any, ...]:
+    return (s.identity, source_id, s.guid, s.url, s.title, s.summary, s.content, s.published,
+            s.content_hash, now, now)  # fmt: skip
+
+
+def _classification_values(
+    item_id: int, s: StorableItem, topic_version: int, now: datetime
+) -> tuple[Any, ...]:
+    return (item_id, s.relevant, s.score, s.language, topic_version, s.rules, s.crossing_figures,
+            s.ministerial_visits, now)  # fmt: skip
+
+
 def store_feed_items(
     engine: Engine,
-    entries: Sequence[tuple[int, str, FeedItem, Classification]],
+    entries: Sequence[tuple[int, StorableItem]],
     *,
     topic_version: int = 1,
 ) -> BulkStoreReport:
-    """Store a batch's (source id, identity, item, classification) entries in one transaction with a
-    few set-based statements (repository.store_items does one round trip per item; a poll stores
-    tens of thousands). Same semantics: a new identity is inserted once, even when another process
-    races us; a known identity whose content changed is updated; an unchanged one is left alone."""
+    """Store a batch's (source id, item) entries in one transaction with a few set-based
+    statements (repository.store_items does one round trip per item; a poll stores tens of
+    thousands). Same semantics: a new identity is inserted once, even when another process races
+    us; a known identity whose content changed is updated; an unchanged one is left alone."""
     report = BulkStoreReport(new={}, relevant_new={}, to_group=[])
-    unique: dict[str, tuple[int, FeedItem, Classification, str]] = {}
-    for source_id, key, item, classification in entries:
-        unique.setdefault(key, (source_id, item, classification, content_hash(item)))
+    unique: dict[str, tuple[int, StorableItem]] = {}
+    for source_id, entry in entries:
+        unique.setdefault(entry.identity, (source_id, entry))
     if not unique:
         return report
     items_table, classifications_table = Item.__table__, ItemClassification.__table__  # type: ignore[attr-defined]
@@ -219,34 +242,40 @@ def store_feed_items(
         if fresh:
             # only the rows this statement inserted come back, not a racing process's
             inserted = _insert_new(
-                connection, items_table, [_item_row(key, *unique[key], now) for key in fresh], "identity"
+                connection,
+                items_table,
+                ITEM_COLUMNS,
+                [_item_values(*unique[key], now) for key in fresh],
+                "identity",
             )
             if inserted:
                 _insert_new(
                     connection,
                     classifications_table,
+                    CLASSIFICATION_COLUMNS,
                     [
-                        classification_row(item_id, unique[key][2], topic_version, now)
+                        _classification_values(item_id, unique[key][1], topic_version, now)
                         for key, item_id in inserted.items()
                     ],
                     "item_id",
                     returning=False,
                 )
             for key, item_id in inserted.items():
-                source_id, _, classification, _ = unique[key]
+                source_id, entry = unique[key]
                 report.new[source_id] = report.new.get(source_id, 0) + 1
-                if classification.relevant:
+                if entry.relevant:
                     report.relevant_new[source_id] = report.relevant_new.get(source_id, 0) + 1
                     report.to_group.append(item_id)
         for key, (item_id, stored_hash) in existing.items():
-            _, item, classification, digest = unique[key]
-            if digest == stored_hash:
+            source_id, entry = unique[key]
+            if entry.content_hash == stored_hash:
                 continue
-            values = _item_row(key, *unique[key], now)
+            values = dict(zip(ITEM_COLUMNS, _item_values(source_id, entry, now), strict=True))
             for column in ("identity", "source_id", "guid", "first_seen"):
                 values.pop(column)
             connection.execute(update(items_table).where(items_table.c.id == item_id).values(**values))
-            row = classification_row(item_id, classification, topic_version)
+            classified = _classification_values(item_id, entry, topic_version, now)
+            row = _decoded(dict(zip(CLASSIFICATION_COLUMNS, classified, strict=True)))
             connection.execute(
                 insert_for(engine, classifications_table)
                 .values(**row)
@@ -254,34 +283,42 @@ def store_feed_items(
                     index_elements=["item_id"], set_={k: v for k, v in row.items() if k != "item_id"}
                 )
             )
-            if classification.relevant:
+            if entry.relevant:
                 report.to_group.append(item_id)
     return report
+
+
+def _decoded(row: dict[str, Any]) -> dict[str, Any]:
+    """A row for SQLAlchemy Core, whose JSON columns encode their values themselves."""
+    return {k: orjson.loads(v) if k in _ENCODED else v for k, v in row.items()}
 
 
 def _insert_new(
     connection: Connection,
     table: Table,
-    rows: list[dict[str, object]],
+    names: Sequence[str],
+    rows: list[tuple[Any, ...]],
     conflict: str,
     *,
     returning: bool = True,
 ) -> dict[str, int]:
-    """Insert `rows`, skipping those whose `conflict` column is already taken; with `returning`,
-    the identity -> id of each row this statement inserted (a racing process's rows excluded)."""
+    """Insert `rows` (values in the order of `names`), skipping those whose `conflict` column is
+    already taken; with `returning`, the identity -> id of each row this statement inserted (a
+    racing process's rows excluded)."""
     if connection.dialect.name == "sqlite":
-        return _sqlite_insert_new(connection, table, rows, conflict, returning=returning)
+        return _sqlite_insert_new(connection, table, names, rows, conflict, returning=returning)
     statement = insert_for(connection.engine, table).on_conflict_do_nothing(index_elements=[conflict])
+    params = [_decoded(dict(zip(names, row, strict=True))) for row in rows]
     if not returning:
-        connection.execute(statement, rows)
+        connection.execute(statement, params)
         return {}
-    result = connection.execute(statement.returning(table.c.identity, table.c.id), rows)
+    result = connection.execute(statement.returning(table.c.identity, table.c.id), params)
     return {row[0]: int(row[1]) for row in result}
 
 
 def _last_value_cached(process: Callable[[Any], Any]) -> Callable[[Any], Any]:
     """A bind processor that reuses its last result for the very same object (a batch's one
-    timestamp, the shared empty evidence list)."""
+    timestamp)."""
     last: list[Any] = [object(), None]
 
     def cached(value: Any) -> Any:
@@ -295,27 +332,34 @@ def _last_value_cached(process: Callable[[Any], Any]) -> Callable[[Any], Any]:
 def _sqlite_insert_new(
     connection: Connection,
     table: Table,
-    rows: list[dict[str, object]],
+    names: Sequence[str],
+    rows: list[tuple[Any, ...]],
     conflict: str,
     *,
     returning: bool,
 ) -> dict[str, int]:
     """The same statements as SQLAlchemy Core would send, built once per batch: Core's per-row
     parameter handling cost more than SQLite itself (~25 µs a row). Values go through the
-    columns' own bind processors, so they are stored exactly as Core stores them."""
+    columns' own bind processors (JSON ones arrive encoded with the engine's serializer), so they
+    are stored exactly as Core stores them."""
     dialect = connection.dialect
-    names = list(rows[0])
     processors: list[tuple[int, Callable[[Any], Any]]] = []
     for index, name in enumerate(names):
-        process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        process = (
+            None if name in _ENCODED else table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        )
         if process is not None:
             processors.append((index, _last_value_cached(process)))
-    bound: list[tuple[Any, ...]] = []
-    for row in rows:
-        values = list(row.values())
-        for index, cached in processors:
-            values[index] = cached(values[index])
-        bound.append(tuple(values))
+    bound: list[tuple[Any, ...]]
+    if processors:
+        bound = []
+        for row in rows:
+            values = list(row)
+            for index, cached in processors:
+                values[index] = cached(values[index])
+            bound.append(tuple(values))
+    else:
+        bound = rows
     quote = dialect.identifier_preparer.quote
     head = f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) VALUES "
     marks = "(" + ", ".join("?" * len(names)) + ")"
@@ -331,21 +375,3 @@ def _sqlite_insert_new(
         result = connection.exec_driver_sql(sql, tuple(value for row in chunk for value in row))
         inserted.update((str(row[0]), int(row[1])) for row in result)
     return inserted
-
-
-def _item_row(
-    key: str, source_id: int, item: FeedItem, _classification: Classification, digest: str, now: datetime
-) -> dict[str, object]:
-    return {
-        "identity": key,
-        "source_id": source_id,
-        "guid": item.id or None,
-        "url": item.url,
-        "title": item.title,
-        "summary": item.summary,
-        "content": item.content,
-        "published": aware(item.published),
-        "content_hash": digest,
-        "first_seen": now,
-        "updated_at": now,
-    }

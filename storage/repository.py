@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -15,6 +14,7 @@ from monitors.dates import as_date
 from monitors.errors import StorageError
 from monitors.models import Classification, FeedItem
 from monitors.stories import StorySignature, same_story, signature
+from storage.rows import content_hash
 from storage.sql import aware, guard, insert_for
 from storage.tables import Delivery, Item, ItemClassification, Source, Story, utcnow
 
@@ -61,11 +61,6 @@ class StoredStory:
     first_seen: datetime
     last_seen: datetime
     articles: list[StoredArticle]
-
-
-def content_hash(item: FeedItem) -> str:
-    text = "\x1f".join([item.title, item.summary, item.content, item.url or ""])
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _id(value: int | None) -> int:

@@ -96,11 +96,12 @@ def test_a_likely_relevant_short_item_is_completed_from_its_article_page(tmp_pat
         dull = FeedItem(id="https://example.org/2", title="Football results", url=f"{base}/article")
         entries = polling.classify_items(topic, base, [short, dull])
         completed = polling.complete_short_items(engine, topic, entries, LIMITS)
-    (_, richer, classification), (_, untouched, _) = completed
+    richer, untouched = completed
     assert richer.content.startswith("Cooper in Rome\nThe Home Secretary Yvette Cooper met")
     assert "Copyright" not in richer.content and "News" not in richer.content
-    assert classification.relevant and classification.score > entries[0][2].score
-    assert untouched == dull  # not likely relevant: its page is not fetched
+    assert richer.relevant and richer.score > entries[0].score
+    assert untouched == entries[1]  # not likely relevant: its page is not fetched
+    assert untouched.feed_item().title == dull.title
 
 
 def test_links_into_private_networks_are_not_kept() -> None:
@@ -123,8 +124,7 @@ def test_a_changed_item_is_updated_not_duplicated(database_url: str) -> None:
     )
     other = FeedItem(id="", title="Weather", url="https://a.example/2?utm_source=rss")
     entries = [
-        (source_id, *entry)
-        for entry in polling.classify_items(topic, "https://a.example/rss", [first, other])
+        (source_id, entry) for entry in polling.classify_items(topic, "https://a.example/rss", [first, other])
     ]
     stored = store_feed_items(engine, entries, topic_version=topic.version)
     assert stored.new == {source_id: 2}
@@ -136,8 +136,8 @@ def test_a_changed_item_is_updated_not_duplicated(database_url: str) -> None:
         title="Piantedosi and Cooper meet in Rome on small boats",
         url="https://a.example/1?utm_medium=feed",
     )
-    [(key, item, classification)] = polling.classify_items(topic, "https://a.example/rss", [edited])
-    changed = store_feed_items(engine, [(source_id, key, item, classification)], topic_version=topic.version)
+    [entry] = polling.classify_items(topic, "https://a.example/rss", [edited])
+    changed = store_feed_items(engine, [(source_id, entry)], topic_version=topic.version)
     assert changed.new == {}
     rows = list_items(engine)
     assert len(rows) == 2

@@ -1,0 +1,100 @@
+"""An item and its classification as the values the items and classifications tables keep.
+
+A poll computes these where it parses (the helper process of flows/parse_pool.py, or this one),
+so the process that stores a batch only binds and executes: hashing the content and writing the
+evidence as JSON cost as much as the INSERTs themselves. Pure functions, no database.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from typing import Any, NamedTuple
+
+import orjson
+
+from monitors.dates import aware
+from monitors.models import Classification, FeedItem
+
+
+def encode_json(value: Any) -> str:
+    """The JSON columns' serializer, engine-wide (storage/engine.py): orjson, about ten times
+    json.dumps, so a value is written the same whichever path stored it."""
+    return orjson.dumps(value).decode()
+
+
+EMPTY_JSON = encode_json([])
+
+
+def content_hash(item: FeedItem) -> str:
+    """What decides whether a known item changed."""
+    text = "\x1f".join([item.title, item.summary, item.content, item.url or ""])
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def rules_json(classification: Classification) -> str:
+    return encode_json(
+        [
+            {"rule": h.rule, "match": h.match, "where": h.where, "weight": h.weight}
+            for h in classification.rules
+        ]
+    )
+
+
+def evidence_json(classification: Classification) -> tuple[str, str]:
+    """The crossing figures and ministerial visits, as JSON (most items have neither)."""
+    figures, visits = classification.crossing_figures, classification.ministerial_visits
+    return (
+        encode_json([f.to_dict() for f in figures]) if figures else EMPTY_JSON,
+        encode_json([v.to_dict() for v in visits]) if visits else EMPTY_JSON,
+    )
+
+
+class StorableItem(NamedTuple):
+    """One feed item, identified and classified, as stored. The JSON fields are encoded text."""
+
+    identity: str
+    guid: str | None
+    url: str | None
+    title: str
+    summary: str
+    content: str
+    published: datetime | None  # UTC
+    content_hash: str
+    relevant: bool
+    score: float
+    language: str
+    rules: str
+    crossing_figures: str
+    ministerial_visits: str
+
+    @property
+    def text_length(self) -> int:
+        """The length of the text the classifier read (FeedItem.text)."""
+        return len(self.content or self.summary)
+
+    def feed_item(self, source: str | None = None) -> FeedItem:
+        """The item again, to read its article or classify it anew."""
+        return FeedItem(
+            self.guid or "", self.title, self.summary, self.content, self.url, self.published, source
+        )
+
+
+def storable(identity: str, item: FeedItem, classification: Classification) -> StorableItem:
+    figures, visits = evidence_json(classification)
+    return StorableItem(
+        identity,
+        item.id or None,
+        item.url,
+        item.title,
+        item.summary,
+        item.content,
+        aware(item.published),
+        content_hash(item),
+        classification.relevant,
+        float(classification.score),
+        classification.language,
+        rules_json(classification),
+        figures,
+        visits,
+    )
