@@ -1,7 +1,8 @@
 """The schema's version, kept by Alembic: upgrade a database of any older migwatch to this one's.
 
 Every process opens the database through open_engine, which calls upgrade_to_head; when the
-schema is already current that is one small query. On PostgreSQL the upgrade runs inside one
+schema is already current that is one plain query against HEAD_REVISION, without importing Alembic
+(about 0.2 s of imports and script loading). On PostgreSQL the upgrade runs inside one
 transaction holding an advisory lock, so two workers starting at once against a fresh database
 both succeed: the second waits, then finds the schema current.
 """
@@ -13,17 +14,21 @@ import time
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, inspect
 from sqlalchemy.exc import SQLAlchemyError
 
 from monitors.errors import StorageError
 
+if TYPE_CHECKING:  # Alembic is imported only when a database is not at HEAD_REVISION
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+# The newest revision in storage/migrations/versions. A new migration must update it: a test
+# (tests/unit/test_schema_fast_path.py) compares it with Alembic's own head.
+HEAD_REVISION = "0001"
 # The revision whose tables migwatch 0.1 created without Alembic (SQLModel create_all).
 BASELINE = "0001"
 LEGACY_TABLES = frozenset({"sources", "items", "classifications", "stories", "deliveries"})
@@ -45,6 +50,8 @@ class SchemaStatus:
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     if connection is not None:
@@ -54,6 +61,8 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 @lru_cache(maxsize=1)
 def _scripts() -> ScriptDirectory:
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(alembic_config())
 
 
@@ -65,6 +74,8 @@ def head_revision() -> str:
 
 
 def _current(connection: Connection) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     return MigrationContext.configure(connection).get_current_revision()
 
 
@@ -90,6 +101,8 @@ def _check_known(current: str | None) -> None:
 
 
 def _upgrade(connection: Connection) -> None:
+    from alembic import command
+
     if _current(connection) == head_revision():
         return
     config = alembic_config(connection)
@@ -102,9 +115,27 @@ def _upgrade(connection: Connection) -> None:
         command.upgrade(config, "head")
 
 
+def is_at_head(engine: Engine) -> bool:
+    """Whether the database records exactly HEAD_REVISION: one plain query, no Alembic.
+
+    False whenever there is any doubt (no version table, another revision, several rows, an
+    error); the caller then takes the full path, which decides and reports."""
+    try:
+        with engine.connect() as connection:
+            rows = connection.exec_driver_sql("SELECT version_num FROM alembic_version").all()
+    except SQLAlchemyError:
+        return False
+    return [row[0] for row in rows] == [HEAD_REVISION]
+
+
 def upgrade_to_head(engine: Engine) -> None:
     """Bring the schema to the newest revision, keeping every row. Safe to call from many
     processes at once; any failure is one StorageError line."""
+    if is_at_head(engine):
+        # A committed head revision means its migrations are done (on PostgreSQL they commit in
+        # one transaction with it; on SQLite Alembic stamps after each migration's DDL): the
+        # same early return _upgrade makes, without loading Alembic.
+        return
     try:
         if engine.dialect.name == "postgresql":
             with engine.begin() as connection:
