@@ -2,13 +2,15 @@
 
 Run by hand (never a timed test):
 
-    .venv/bin/python bench/poll.py --r2e /path/to/venv/bin/r2e [--sizes 200 1600]
+    .venv/bin/python bench/poll.py --r2e /path/to/venv/bin/r2e [--sizes 200 1600] [--repeat 3]
 
 Synthetic feeds of 50 items each are served on 127.0.0.1 by a separate process (with ETag, so an
 unchanged feed answers 304). Each tool polls them cold (empty state) and unchanged (every feed
 answers 304), at two sizes; a Prefect server is started first and migwatch talks to it, as in
 production. From the two sizes: slope = cost per feed, intercept = fixed cost of one process.
-Peak RSS is the whole process (and its children), read from wait4().
+Each measurement is repeated (--repeat, each time from empty state for cold) and the median kept:
+single runs on a shared machine vary by a second or more. Peak RSS is the whole process (and its
+children), read from wait4(); the table shows the largest of the repeats.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import multiprocessing
 import os
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -145,20 +148,30 @@ def measure(command: list[str], env: dict[str, str]) -> Run:
     return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
 
 
-def migwatch_runs(size: int, base: str, work: Path, env: dict[str, str]) -> tuple[Run, Run]:
+def migwatch_runs(size: int, base: str, work: Path, env: dict[str, str], attempt: int) -> tuple[Run, Run]:
     feeds = work / f"feeds-{size}.txt"
     feeds.write_text("".join(f"{base}/feed/{n}.xml\n" for n in range(size)))
-    db = f"sqlite:///{work / f'migwatch-{size}.db'}"
+    db = f"sqlite:///{work / f'migwatch-{size}-{attempt}.db'}"  # a new, empty database: cold
     command = [str(MIGWATCH), "poll", "--feeds", str(feeds), "--db", db, "--format", "json"]
     return measure(command, env), measure(command, env)
 
 
-def r2e_runs(r2e: str, size: int, base: str, work: Path, env: dict[str, str]) -> tuple[Run, Run]:
-    config, data = work / f"r2e-{size}.cfg", work / f"r2e-{size}.json"
+def r2e_runs(
+    r2e: str, size: int, base: str, work: Path, env: dict[str, str], attempt: int
+) -> tuple[Run, Run]:
+    config, data = work / f"r2e-{size}.cfg", work / f"r2e-{size}-{attempt}.json"
     sections = "".join(f"\n[feed.f{n:05d}]\nurl = {base}/feed/{n}.xml\n" for n in range(size))
     config.write_text(f"[DEFAULT]\nto = bench@example.org\nfrom = bench@example.org\n{sections}")
     command = [r2e, "-c", str(config), "-d", str(data), "run", "--no-send"]
     return measure(command, env), measure(command, env)
+
+
+def median_run(runs: list[Run]) -> Run:
+    return Run(
+        statistics.median(r.wall for r in runs),
+        statistics.median(r.cpu for r in runs),
+        max(r.peak_rss_mb for r in runs),
+    )
 
 
 def start_prefect(home: Path) -> tuple[subprocess.Popen[bytes], str]:
@@ -192,6 +205,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", nargs=2, type=int, default=[200, 1600], metavar=("SMALL", "LARGE"))
     parser.add_argument("--r2e", default=shutil.which("r2e"), help="rss2email's r2e command")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per measurement; the median is kept")
     args = parser.parse_args()
     small, large = args.sizes
     work = Path(tempfile.mkdtemp(prefix="migwatch-bench-"))
@@ -205,22 +219,29 @@ def main() -> int:
     env.update(
         PREFECT_HOME=str(work / "prefect"), PREFECT_API_URL=api, HOME=str(work), XDG_CONFIG_HOME=str(work)
     )
-    results: dict[tuple[str, str, int], Run] = {}
+    runs: dict[tuple[str, str, int], list[Run]] = {}
     try:
-        for size in (small, large):
-            cold, unchanged = migwatch_runs(size, base, work, env)
-            results["migwatch", "cold", size], results["migwatch", "unchanged", size] = cold, unchanged
-            print(f"migwatch {size} feeds: cold {cold}, unchanged {unchanged}", file=sys.stderr)
-            if args.r2e:
-                cold, unchanged = r2e_runs(args.r2e, size, base, work, env)
-                results["rss2email", "cold", size], results["rss2email", "unchanged", size] = cold, unchanged
-                print(f"rss2email {size} feeds: cold {cold}, unchanged {unchanged}", file=sys.stderr)
+        # the tools and sizes take turns, so a slow spell of the machine hits all of them alike
+        for attempt in range(max(1, args.repeat)):
+            for size in (small, large):
+                for tool in ("migwatch", "rss2email") if args.r2e else ("migwatch",):
+                    if tool == "migwatch":
+                        cold, unchanged = migwatch_runs(size, base, work, env, attempt)
+                    else:
+                        cold, unchanged = r2e_runs(args.r2e, size, base, work, env, attempt)
+                    runs.setdefault((tool, "cold", size), []).append(cold)
+                    runs.setdefault((tool, "unchanged", size), []).append(unchanged)
+                    print(f"{tool} {size} feeds: cold {cold}, unchanged {unchanged}", file=sys.stderr)
     finally:
         prefect_server.terminate()
         prefect_server.wait(30)
         feeds_server.terminate()
+    results = {key: median_run(values) for key, values in runs.items()}
     tools = ["migwatch", "rss2email"] if args.r2e else ["migwatch"]
-    print(f"Synthetic feeds x {ITEMS_PER_FEED} items on loopback; sizes {small} and {large} feeds.\n")
+    print(
+        f"Synthetic feeds x {ITEMS_PER_FEED} items on loopback; sizes {small} and {large} feeds; "
+        f"median of {max(1, args.repeat)} run(s) each.\n"
+    )
     print(
         line(
             [
