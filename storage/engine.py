@@ -13,6 +13,7 @@ from sqlmodel import create_engine
 
 from monitors.errors import StorageError
 from storage import tables  # noqa: F401  (registers the tables on SQLModel.metadata)
+from storage.rows import encode_json
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -40,7 +41,8 @@ def open_engine(url: str, *, create: bool = True) -> Engine:
         except OSError as exc:
             raise StorageError(f"cannot create the folder for {safe}: {exc.strerror}") from exc
     try:
-        engine = create_engine(parsed, pool_pre_ping=True)
+        # one JSON serializer for every write: the poll's rows arrive encoded with it (storage/rows.py)
+        engine = create_engine(parsed, pool_pre_ping=True, json_serializer=encode_json)
     except (NoSuchModuleError, ArgumentError) as exc:
         raise StorageError(f"unsupported database URL {safe}: use sqlite:/// or postgresql://") from exc
     if engine.dialect.name == "sqlite":
