@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from flows.settings import Settings, configure_prefect_environment, load_settings
+from flows.settings import Settings, configure_prefect_environment, load_settings, watched_flow_run
 from monitors.errors import InputError, MigwatchError
 
 DB_HELP = (
@@ -205,12 +205,13 @@ def cmd_replay(args: argparse.Namespace) -> int:
     from flows.replay import replay_flow
 
     pipeline.to_stderr(f"Replaying {', '.join(str(p) for p in paths)} into {_safe(settings.database_url)}")
-    report, digest = replay_flow(
-        [str(p) for p in paths],
-        settings.database_url,
-        settings.notify_urls or [TERMINAL],
-        str(settings.topic_file) if settings.topic_file else None,
-    )
+    with watched_flow_run():
+        report, digest = replay_flow(
+            [str(p) for p in paths],
+            settings.database_url,
+            settings.notify_urls or [TERMINAL],
+            str(settings.topic_file) if settings.topic_file else None,
+        )
     print(
         f"Stored {report.new} new item(s) ({report.relevant_new} relevant), "
         f"{report.updated} updated, {report.unchanged} already stored, from {report.documents} document(s)."
@@ -362,7 +363,8 @@ def cmd_digest(args: argparse.Namespace) -> int:
     from flows.digest_flow import digest_flow
 
     topic_file = str(settings.topic_file) if settings.topic_file else None
-    report = digest_flow(settings.database_url, channels, topic_file)
+    with watched_flow_run():
+        report = digest_flow(settings.database_url, channels, topic_file)
     if not channels:
         if report.digest is None:
             print("No new stories to deliver.", file=sys.stderr)
@@ -403,14 +405,15 @@ def cmd_poll(args: argparse.Namespace) -> int:
     text = args.format == "text"
     if text:
         polling.to_stderr(f"Polling {len(feeds)} feed(s) into {_safe(settings.database_url)}")
-    report = poll_flow(
-        settings.database_url,
-        [(feed.url, feed.title) for feed in feeds],
-        FetchLimits.from_settings(settings),
-        str(settings.topic_file) if settings.topic_file else None,
-        settings.notify_urls,
-        show_progress=text,
-    )
+    with watched_flow_run():  # the caller watches this run: no heartbeat thread to wait for
+        report = poll_flow(
+            settings.database_url,
+            [(feed.url, feed.title) for feed in feeds],
+            FetchLimits.from_settings(settings),
+            str(settings.topic_file) if settings.topic_file else None,
+            settings.notify_urls,
+            show_progress=text,
+        )
     for label, count in report.delivered.items():
         print(f"Alerted {label} with {count} story(ies)", file=sys.stderr)
     for reason in report.delivery_failed.values():

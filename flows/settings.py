@@ -6,8 +6,10 @@ This is the only module that reads the environment.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import (
@@ -19,6 +21,9 @@ from pydantic_settings import (
 )
 
 from monitors.errors import ConfigError
+
+if TYPE_CHECKING:
+    from prefect.settings import Settings as PrefectSettings
 
 
 def _data_home() -> Path:
@@ -128,3 +133,23 @@ def configure_prefect_environment() -> None:
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     os.environ.setdefault("PREFECT_LOGGING_LOG_PRINTS", "false")
+
+
+@contextmanager
+def watched_flow_run() -> Iterator[PrefectSettings]:
+    """Prefect settings for a flow the CLI calls directly and waits for: no flow-run heartbeats.
+
+    Heartbeats let the Prefect server mark a crashed deployment run as such; a direct CLI run is
+    watched by whoever started it (its exit code and output), and its heartbeat thread, which
+    sleeps in one-second steps, holds up the end of every flow run by up to a second. A heartbeat
+    frequency the user set (PREFECT_FLOWS_HEARTBEAT_FREQUENCY, the legacy
+    PREFECT_RUNNER_HEARTBEAT_FREQUENCY, a Prefect profile or prefect.toml) still wins: it is only
+    the default that changes, and only inside this block. Served and deployed runs never enter it.
+    Call after configure_prefect_environment.
+    """
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+
+    # A None frequency turns heartbeats off (FlowRunEngine.heartbeat_seconds); no environment
+    # variable can say None, hence a settings context rather than os.environ.
+    with temporary_settings(set_defaults={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}) as settings:
+        yield settings
