@@ -1,11 +1,11 @@
 """Parse and classify feed bodies on the second core while this process stores what is ready.
 
-A cold poll spends as long parsing and classifying as storing (each ~1.5 ms a feed on the
-synthetic bench). A batch's feed bodies are cut into chunks of CHUNK feeds: this process parses
-the first chunk itself while one helper process (spawned once, reused for the life of the
-process) parses the rest, and the caller stores chunk i while the helper works on chunk i+1.
-Whenever this process would wait for the helper, it parses the last chunk the helper has not
-started instead (results still come out in job order), so neither core idles while work is left.
+A cold poll spends longer parsing and classifying than fetching and storing. A batch's feeds are
+cut into chunks of CHUNK feeds; each chunk's bodies go to one helper process (spawned once,
+reused for the life of the process) as soon as they are all fetched, so the helper parses while
+this process still fetches, then while it stores. Whenever this process would wait for the
+helper, it parses the last chunk the helper has not started instead (results still come out in
+order), so neither core idles while work is left.
 Results cross the process boundary as the rows to store (storage/rows.py), in plain tuples: the
 helper also hashes and encodes what the storing process would otherwise, and pickling dataclasses
 cost more than parsing them. Without a second core, with few feeds, or if the helper dies, every
@@ -18,7 +18,7 @@ import multiprocessing
 import os
 import pickle
 from collections.abc import Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
@@ -30,6 +30,7 @@ from monitors.topic import Topic
 from storage.rows import StorableItem, storable
 
 CHUNK = 25
+STEAL_AFTER = 0.01  # seconds to wait for the helper's chunk before parsing another one here
 Job = tuple[str, bytes, str | None]  # feed URL, body, HTTP charset
 Parsed = list[StorableItem] | FeedParseError  # a feed's items, or why it is not a feed
 
@@ -102,55 +103,91 @@ def _drop_helper() -> None:
     _helper = None
 
 
-def parse_chunks(
-    jobs: Sequence[Job], topic: Topic, max_decompressed_bytes: int, *, use_helper: bool | None = None
-) -> Iterator[list[Parsed]]:
-    """Each chunk's results, in job order, as soon as it is ready. `use_helper` None: only when
-    there is more than one chunk."""
-    chunks = [list(jobs[i : i + CHUNK]) for i in range(0, len(jobs), CHUNK)]
-    wanted = len(chunks) > 1 if use_helper is None else use_helper
-    helper = _get_helper() if wanted and len(chunks) > 0 else None
-    futures: list[Future[list[list[tuple[Any, ...]] | str]]] = []
-    first = 0
-    if helper is not None:
-        first = 1 if len(chunks) > 1 else 0  # this process parses the first chunk meanwhile
+_Results = list[list[tuple[Any, ...]] | str]  # a chunk as it comes back from the helper
+
+
+class ParseQueue:
+    """Chunks of feed bodies, parsed in the helper process as soon as each is added (while this
+    process is still fetching the others), and read back in index order by `results`.
+
+    The first chunk added stays here: with a single chunk no helper is involved, and this process
+    has work of its own once the fetching ends. Whenever `results` would wait for the helper, this
+    process parses the last chunk the helper has not started instead, so the two meet in the middle.
+    """
+
+    def __init__(self, topic: Topic, max_decompressed_bytes: int, *, use_helper: bool = True) -> None:
+        self._topic = topic
+        self._max = max_decompressed_bytes
+        self._use_helper = use_helper
+        self._blob: bytes | None = None
+        self._jobs: dict[int, list[Job]] = {}
+        self._futures: dict[int, Future[_Results]] = {}
+
+    def add(self, index: int, jobs: list[Job]) -> None:
+        """Queue chunk `index` (each index once, in any order)."""
+        self._jobs[index] = jobs
+        if not self._use_helper or (_helper is None and len(self._jobs) == 1):
+            return  # the first chunk stays here, unless the helper was started for this batch
+        helper = _get_helper()
+        if helper is None:
+            self._use_helper = False
+            return
         try:
-            blob = pickle.dumps(topic)
-            futures = [helper.submit(_helper_parse, c, blob, max_decompressed_bytes) for c in chunks[first:]]
+            if self._blob is None:
+                self._blob = pickle.dumps(self._topic)
+            self._futures[index] = helper.submit(_helper_parse, jobs, self._blob, self._max)
         except (BrokenProcessPool, RuntimeError, OSError):
             _drop_helper()
-            futures, first = [], 0
-    if not futures:
-        first = len(chunks)
+            self._use_helper = False
 
-    def here(chunk: list[Job]) -> list[Parsed]:
-        return [parse_one(job, topic, max_decompressed_bytes) for job in chunk]
+    def _here(self, index: int) -> list[Parsed]:
+        return [parse_one(job, self._topic, self._max) for job in self._jobs[index]]
 
-    for chunk in chunks[:first]:
-        yield here(chunk)
-    rest = chunks[first:]
-    stolen: dict[int, list[Parsed]] = {}  # chunks taken back from the end of the helper's queue
-    make = StorableItem._make
-    for index, (chunk, future) in enumerate(zip(rest, futures, strict=True)):
-        if index in stolen:
-            yield stolen.pop(index)
-            continue
-        if not future.done() and future.cancel():  # the helper is behind: parse it here instead
-            yield here(chunk)
-            continue
-        # While the helper finishes this chunk, parse the last one it has not started: the two
-        # processes meet in the middle, and this one never sits waiting while work is queued.
-        while not future.done():
-            last = next(
-                (j for j in range(len(rest) - 1, index, -1) if j not in stolen and futures[j].cancel()), None
-            )
-            if last is None:
-                break
-            stolen[last] = here(rest[last])
-        try:
-            results = future.result()
-        except (BrokenProcessPool, OSError):
-            _drop_helper()
-            yield here(chunk)
-            continue
-        yield [FeedParseError(r) if isinstance(r, str) else [make(e) for e in r] for r in results]
+    def _unstarted(self, index: int) -> bool:
+        """Chunk `index` is not being parsed by the helper: withdrawn from it now if need be."""
+        future = self._futures.get(index)
+        return future is None or future.cancel()
+
+    def results(self) -> Iterator[tuple[int, list[Parsed]]]:
+        """Every chunk added, in index order: its jobs' results, in job order."""
+        order = sorted(self._jobs)
+        stolen: dict[int, list[Parsed]] = {}
+        make = StorableItem._make
+        for position, index in enumerate(order):
+            if index in stolen:
+                parsed = stolen.pop(index)
+            elif self._unstarted(index):
+                parsed = self._here(index)
+            else:
+                future = self._futures[index]
+                wait([future], timeout=STEAL_AFTER)  # it may be nearly done: stealing costs a chunk
+                while not future.done():  # meanwhile, take the last chunk the helper has not started
+                    later = (j for j in reversed(order[position + 1 :]) if j not in stolen)
+                    last = next((j for j in later if self._unstarted(j)), None)
+                    if last is None:
+                        break
+                    stolen[last] = self._here(last)
+                try:
+                    results = future.result()
+                except (BrokenProcessPool, OSError):
+                    _drop_helper()
+                    results = None
+                if results is None:
+                    parsed = self._here(index)
+                else:
+                    parsed = [
+                        FeedParseError(r) if isinstance(r, str) else [make(e) for e in r] for r in results
+                    ]
+            del self._jobs[index]  # the bodies are not needed any more
+            yield index, parsed
+
+
+def parse_chunks(
+    jobs: Sequence[Job], topic: Topic, max_decompressed_bytes: int, *, use_helper: bool = True
+) -> Iterator[list[Parsed]]:
+    """All of `jobs` at once, in chunks of CHUNK: each chunk's results, in job order."""
+    queue = ParseQueue(topic, max_decompressed_bytes, use_helper=use_helper)
+    for start in range(0, len(jobs), CHUNK):
+        queue.add(start // CHUNK, list(jobs[start : start + CHUNK]))
+    for _, parsed in queue.results():
+        yield parsed

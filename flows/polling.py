@@ -155,11 +155,36 @@ def poll_batch(
     # feeds never fetched will send bodies to parse; those with validators mostly answer 304
     parse_pool.warm_up(sum(1 for s in due if not (s.etag or s.last_modified)))
     requests = [fetch.FeedRequest(s.url, s.etag, s.last_modified) for s in due]
-    results = {r.url: r for r in fetch.fetch_many(requests, limits)}
+
+    # The due feeds in chunks of CHUNK: once all of a chunk's feeds are fetched, its bodies go to
+    # the parse queue (the helper process parses them while the other feeds are still fetched).
+    queue = parse_pool.ParseQueue(topic, limits.max_body_bytes)
+    size = parse_pool.CHUNK
+    fetched: list[fetch.FetchResult | None] = [None] * len(due)
+    waiting = [min(size, len(due) - start) for start in range(0, len(due), size)]
+    chunk_bodies: dict[int, list[tuple[feed_store.FeedState, fetch.FeedOk]]] = {}
+
+    def close_chunk(index: int) -> None:
+        span = range(index * size, min(len(due), (index + 1) * size))
+        ok = [(due[p], r) for p in span if isinstance(r := fetched[p], fetch.FeedOk)]
+        if ok:
+            chunk_bodies[index] = ok
+            queue.add(index, [(state.url, result.body, result.charset) for state, result in ok])
+
+    def arrived(position: int, result: fetch.FetchResult) -> None:
+        fetched[position] = result
+        waiting[position // size] -= 1
+        if waiting[position // size] == 0:
+            close_chunk(position // size)
+
+    final = fetch.fetch_many(requests, limits, on_result=arrived)
+    for position, answer in enumerate(final):
+        if fetched[position] is None:  # not handed over as it came in (a worker gave up)
+            arrived(position, answer)
+    results = dict(zip((state.url for state in due), final, strict=True))
 
     reports: dict[str, FeedReport] = {}
     outcomes: list[feed_store.FeedOutcome] = []
-    bodies: list[tuple[feed_store.FeedState, fetch.FeedOk]] = []
     for state in ordered:
         result = results.get(state.url)
         if result is None:
@@ -177,18 +202,12 @@ def poll_batch(
                     state.source_id, "error", error=result.reason, retry_after=result.retry_after
                 )
             )
-        else:
-            bodies.append((state, result))
 
-    # parsed chunk by chunk (the next on the second core) and stored as each is ready
-    jobs = [(state.url, result.body, result.charset) for state, result in bodies]
-    chunks = parse_pool.parse_chunks(jobs, topic, limits.max_body_bytes)
     articles_left = MAX_ARTICLES_PER_BATCH if read_articles else 0
     to_group: list[int] = []
-    done = 0
-    for chunk in chunks:
+    for index, chunk in queue.results():  # in chunk order, each as soon as it is parsed
         parsed: list[tuple[feed_store.FeedState, list[StorableItem]]] = []
-        for (state, result), outcome in zip(bodies[done : done + len(chunk)], chunk, strict=True):
+        for (state, result), outcome in zip(chunk_bodies.pop(index), chunk, strict=True):
             if isinstance(outcome, FeedParseError):
                 reports[state.url] = FeedReport(state.url, "error", str(outcome))
                 outcomes.append(feed_store.FeedOutcome(state.source_id, "error", error=str(outcome)))
@@ -200,11 +219,10 @@ def poll_batch(
                     state.source_id, "ok", etag=result.etag, last_modified=result.last_modified
                 )
             )
-        done += len(chunk)
         if articles_left and parsed:
             flat = [entry for _, entries in parsed for entry in entries]
-            completed_list, fetched = _complete_short_items(engine, topic, flat, limits, articles_left)
-            articles_left -= fetched
+            completed_list, read = _complete_short_items(engine, topic, flat, limits, articles_left)
+            articles_left -= read
             completed = iter(completed_list)
             parsed = [(state, [next(completed) for _ in entries]) for state, entries in parsed]
         stored = feed_store.store_feed_items(

@@ -12,7 +12,7 @@ import asyncio
 import functools
 import ssl
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -349,8 +349,13 @@ FEED_ACCEPT = (
 )
 
 
-async def fetch_all(requests: Sequence[FeedRequest], limits: FetchLimits) -> list[FetchResult]:
-    """Every request, at most `limits.concurrency` at once, results in request order.
+async def fetch_all(
+    requests: Sequence[FeedRequest],
+    limits: FetchLimits,
+    on_result: Callable[[int, FetchResult], None] | None = None,
+) -> list[FetchResult]:
+    """Every request, at most `limits.concurrency` at once, results in request order; each result
+    is also handed to `on_result(index, result)` as soon as it is in.
 
     Each of the `concurrency` workers has its own small client: httpcore's pool walks all of its
     connections for every request, which costs more than the request itself on a fast network."""
@@ -361,7 +366,9 @@ async def fetch_all(requests: Sequence[FeedRequest], limits: FetchLimits) -> lis
     async def worker() -> None:
         async with FeedClient(limits, connections=2, tls=tls) as client:
             for index, request in pending:
-                results[index] = await fetch_feed(client, request, limits)
+                results[index] = result = await fetch_feed(client, request, limits)
+                if on_result is not None:
+                    on_result(index, result)
 
     workers = max(1, min(limits.concurrency, len(requests)))
     await asyncio.gather(*(worker() for _ in range(workers)))
@@ -371,6 +378,10 @@ async def fetch_all(requests: Sequence[FeedRequest], limits: FetchLimits) -> lis
     ]
 
 
-def fetch_many(requests: Sequence[FeedRequest], limits: FetchLimits) -> list[FetchResult]:
+def fetch_many(
+    requests: Sequence[FeedRequest],
+    limits: FetchLimits,
+    on_result: Callable[[int, FetchResult], None] | None = None,
+) -> list[FetchResult]:
     """fetch_all from synchronous code (a Prefect task, a test)."""
-    return asyncio.run(fetch_all(requests, limits))
+    return asyncio.run(fetch_all(requests, limits, on_result))

@@ -229,14 +229,7 @@ def store_feed_items(
     items_table, classifications_table = Item.__table__, ItemClassification.__table__  # type: ignore[attr-defined]
     with guard("storing items"), engine.begin() as connection:
         keys = list(unique)
-        existing: dict[str, tuple[int, str]] = {}
-        for start in range(0, len(keys), 500):
-            rows = connection.execute(
-                select(items_table.c.identity, items_table.c.id, items_table.c.content_hash).where(
-                    items_table.c.identity.in_(keys[start : start + 500])
-                )
-            )
-            existing.update({row[0]: (int(row[1]), str(row[2])) for row in rows})
+        existing = _stored_hashes(connection, items_table, keys)
         fresh = [key for key in keys if key not in existing]
         now = utcnow()
         if fresh:
@@ -286,6 +279,29 @@ def store_feed_items(
             if entry.relevant:
                 report.to_group.append(item_id)
     return report
+
+
+def _stored_hashes(connection: Connection, items_table: Table, keys: list[str]) -> dict[str, tuple[int, str]]:
+    """identity -> (id, content hash) of those of `keys` already stored. On SQLite the statement is
+    written out: compiling a 500-value IN list cost SQLAlchemy more than SQLite's lookups."""
+    found: dict[str, tuple[int, str]] = {}
+    sqlite = connection.dialect.name == "sqlite"
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        if sqlite:
+            marks = ", ".join("?" * len(chunk))
+            rows: Any = connection.exec_driver_sql(
+                f"SELECT identity, id, content_hash FROM {items_table.name} WHERE identity IN ({marks})",
+                tuple(chunk),
+            )
+        else:
+            rows = connection.execute(
+                select(items_table.c.identity, items_table.c.id, items_table.c.content_hash).where(
+                    items_table.c.identity.in_(chunk)
+                )
+            )
+        found.update({row[0]: (int(row[1]), str(row[2])) for row in rows})
+    return found
 
 
 def _decoded(row: dict[str, Any]) -> dict[str, Any]:

@@ -51,3 +51,18 @@ def test_helper_process_gives_the_same_entries_and_errors_as_this_process() -> N
     assert any(json.loads(e.crossing_figures) for e in entries)
     assert any(json.loads(e.rules) and e.relevant for e in entries)
     assert len(entries) == 59 * 3
+
+
+def test_chunks_added_in_any_order_come_back_in_index_order_with_the_same_results() -> None:
+    """poll_batch adds a chunk when its last feed is fetched, so chunks arrive out of order."""
+    topic = load_topic(None)
+    jobs = _jobs()
+    chunks = [jobs[i : i + 10] for i in range(0, len(jobs), 10)]
+    parse_pool.warm_up(len(jobs))  # the helper is running: every chunk goes to it
+    queue = parse_pool.ParseQueue(topic, 10**7)
+    for index in [3, 0, 5, 1, 4, 2]:
+        queue.add(index, chunks[index])
+    indices, results = zip(*queue.results(), strict=True)
+    assert list(indices) == [0, 1, 2, 3, 4, 5]
+    here = _flatten(list(parse_pool.parse_chunks(jobs, topic, 10**7, use_helper=False)))
+    assert _flatten(list(results)) == here
