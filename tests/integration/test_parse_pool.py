@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 
 from flows import parse_pool
 from monitors.parse import FeedParseError
@@ -66,3 +68,23 @@ def test_chunks_added_in_any_order_come_back_in_index_order_with_the_same_result
     assert list(indices) == [0, 1, 2, 3, 4, 5]
     here = _flatten(list(parse_pool.parse_chunks(jobs, topic, 10**7, use_helper=False)))
     assert _flatten(list(results)) == here
+
+
+def test_a_dead_helper_costs_nothing_but_time() -> None:
+    topic = load_topic(None)
+    jobs = _jobs()
+    chunks = [jobs[i : i + 10] for i in range(0, len(jobs), 10)]
+    parse_pool.warm_up(len(jobs))
+    helper = parse_pool._helper
+    assert helper is not None
+    for process in list(helper._processes.values()):  # e.g. the OOM killer
+        os.kill(process.pid, signal.SIGKILL)
+        process.join(10)
+    queue = parse_pool.ParseQueue(topic, 10**7)
+    for index, chunk in enumerate(chunks):
+        queue.add(index, chunk)
+    results = [parsed for _, parsed in queue.results()]
+    here = _flatten(list(parse_pool.parse_chunks(jobs, topic, 10**7, use_helper=False)))
+    assert _flatten(results) == here
+    parse_pool.warm_up(len(jobs))  # the next batch starts a new helper
+    assert parse_pool._helper is not None and parse_pool._helper is not helper
