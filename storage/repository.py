@@ -200,15 +200,21 @@ def assign_stories(engine: Engine, item_ids: Iterable[int]) -> list[int]:
         ).all()
         for item, classification in rows:
             members.append((_id(item.story_id), _signature_of(item, classification)))
-        for item_id in item_ids:
-            found = session.execute(
-                select(Item, ItemClassification)
-                .join(ItemClassification, col(ItemClassification.item_id) == col(Item.id))
-                .where(col(Item.id) == item_id)
-            ).first()
-            if found is None:
+        wanted = list(dict.fromkeys(item_ids))
+        found: dict[int, tuple[Item, ItemClassification]] = {}
+        for start in range(0, len(wanted), 500):  # one query per 500 items, not one per item
+            found.update(
+                (_id(item.id), (item, classification))
+                for item, classification in session.execute(
+                    select(Item, ItemClassification)
+                    .join(ItemClassification, col(ItemClassification.item_id) == col(Item.id))
+                    .where(col(Item.id).in_(wanted[start : start + 500]))
+                )
+            )
+        for item_id in wanted:
+            if item_id not in found:
                 continue
-            item, classification = found
+            item, classification = found[item_id]
             if not classification.relevant or item.story_id is not None:
                 continue
             sig = _signature_of(item, classification)
