@@ -33,6 +33,7 @@ CHUNK = 25
 STEAL_AFTER = 0.01  # seconds to wait for the helper's chunk before parsing another one here
 Job = tuple[str, bytes, str | None]  # feed URL, body, HTTP charset
 Parsed = list[StorableItem] | FeedParseError  # a feed's items, or why it is not a feed
+_Results = list[list[tuple[Any, ...]] | str]  # a chunk as it comes back from the helper
 
 _helper: ProcessPoolExecutor | None = None
 _topics: dict[bytes, Topic] = {}  # in the helper: the topic of the last jobs, unpickled once
@@ -60,14 +61,14 @@ def parse_one(job: Job, topic: Topic, max_decompressed_bytes: int) -> Parsed:
     return classify_items(topic, url, items)
 
 
-def _helper_parse(jobs: list[Job], topic_blob: bytes, max_bytes: int) -> list[list[tuple[Any, ...]] | str]:
+def _helper_parse(jobs: list[Job], topic_blob: bytes, max_bytes: int) -> _Results:
     """In the helper process: a chunk of feeds, as plain tuples (a NamedTuple pickles at three
     times the cost), or the parse error's message."""
     topic = _topics.get(topic_blob)
     if topic is None:
         _topics.clear()
         topic = _topics[topic_blob] = pickle.loads(topic_blob)
-    out: list[list[tuple[Any, ...]] | str] = []
+    out: _Results = []
     for job in jobs:
         parsed = parse_one(job, topic, max_bytes)
         out.append(str(parsed) if isinstance(parsed, FeedParseError) else [tuple(e) for e in parsed])
@@ -103,15 +104,12 @@ def _drop_helper() -> None:
     _helper = None
 
 
-_Results = list[list[tuple[Any, ...]] | str]  # a chunk as it comes back from the helper
-
-
 class ParseQueue:
     """Chunks of feed bodies, parsed in the helper process as soon as each is added (while this
     process is still fetching the others), and read back in index order by `results`.
 
-    The first chunk added stays here: with a single chunk no helper is involved, and this process
-    has work of its own once the fetching ends. Whenever `results` would wait for the helper, this
+    Unless the helper was already started for this batch (warm_up), the first chunk added stays
+    here: with a single chunk no helper is involved. Whenever `results` would wait for the helper, this
     process parses the last chunk the helper has not started instead, so the two meet in the middle.
     """
 

@@ -105,11 +105,10 @@ def complete_short_items(
     limits: fetch.FetchLimits,
     *,
     most: int = MAX_ARTICLES_PER_BATCH,
-    source: str | None = None,
 ) -> list[StorableItem]:
     """New, likely-relevant items with only a short summary get their article's text (`most` of
     them at most), then are classified again on it. Items already stored are not fetched again."""
-    return _complete_short_items(engine, topic, entries, limits, most, source)[0]
+    return _complete_short_items(engine, topic, entries, limits, most)[0]
 
 
 def _complete_short_items(
@@ -118,7 +117,6 @@ def _complete_short_items(
     entries: list[StorableItem],
     limits: fetch.FetchLimits,
     most: int,
-    source: str | None = None,
 ) -> tuple[list[StorableItem], int]:
     """complete_short_items, and how many articles it fetched."""
     wanted = [i for i, entry in enumerate(entries) if _likely_relevant(topic, entry)]
@@ -132,7 +130,7 @@ def _complete_short_items(
     completed = list(entries)
     for index, page in zip(wanted, pages, strict=True):
         if page.text:
-            richer = replace(entries[index].feed_item(source), content=page.text)
+            richer = replace(entries[index].feed_item(), content=page.text)
             completed[index] = storable(entries[index].identity, richer, classify(topic, richer))
     return completed, len(wanted)
 

@@ -14,7 +14,7 @@ from monitors.dates import as_date
 from monitors.errors import StorageError
 from monitors.models import Classification, FeedItem
 from monitors.stories import StorySignature, same_story, signature
-from storage.rows import content_hash
+from storage.rows import content_hash, evidence_dicts, rule_dicts
 from storage.sql import aware, guard, insert_for
 from storage.tables import Delivery, Item, ItemClassification, Source, Story, utcnow
 
@@ -80,29 +80,20 @@ def ensure_source(engine: Engine, url: str, *, kind: str = "feed", title: str | 
         return int(source_id or 0)
 
 
-# Most items carry no figure and no visit: they share this one (never mutated) empty list, so a
-# batch converts it for the database once.
-NO_EVIDENCE: list[dict[str, Any]] = []
-
-
 def classification_row(
     item_id: int, classification: Classification, topic_version: int, now: datetime | None = None
 ) -> dict[str, Any]:
-    """The classifications row of an item. Rule hits are written out by hand: nearly every item
-    has some, and dataclasses.asdict cost more than storing the row."""
-    figures, visits = classification.crossing_figures, classification.ministerial_visits
+    """The classifications row of an item."""
+    figures, visits = evidence_dicts(classification)
     return {
         "item_id": item_id,
         "relevant": classification.relevant,
         "score": float(classification.score),
         "language": classification.language,
         "topic_version": topic_version,
-        "rules": [
-            {"rule": hit.rule, "match": hit.match, "where": hit.where, "weight": hit.weight}
-            for hit in classification.rules
-        ],
-        "crossing_figures": [f.to_dict() for f in figures] if figures else NO_EVIDENCE,
-        "ministerial_visits": [v.to_dict() for v in visits] if visits else NO_EVIDENCE,
+        "rules": rule_dicts(classification),
+        "crossing_figures": figures,
+        "ministerial_visits": visits,
         "classified_at": now or utcnow(),
     }
 

@@ -32,21 +32,19 @@ def content_hash(item: FeedItem) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def rules_json(classification: Classification) -> str:
-    return encode_json(
-        [
-            {"rule": h.rule, "match": h.match, "where": h.where, "weight": h.weight}
-            for h in classification.rules
-        ]
-    )
+def rule_dicts(classification: Classification) -> list[dict[str, Any]]:
+    """The rule hits as stored. Written out by hand: nearly every item has some, and
+    dataclasses.asdict cost more than storing the row."""
+    return [
+        {"rule": h.rule, "match": h.match, "where": h.where, "weight": h.weight} for h in classification.rules
+    ]
 
 
-def evidence_json(classification: Classification) -> tuple[str, str]:
-    """The crossing figures and ministerial visits, as JSON (most items have neither)."""
-    figures, visits = classification.crossing_figures, classification.ministerial_visits
+def evidence_dicts(classification: Classification) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The crossing figures and ministerial visits as stored."""
     return (
-        encode_json([f.to_dict() for f in figures]) if figures else EMPTY_JSON,
-        encode_json([v.to_dict() for v in visits]) if visits else EMPTY_JSON,
+        [f.to_dict() for f in classification.crossing_figures],
+        [v.to_dict() for v in classification.ministerial_visits],
     )
 
 
@@ -81,7 +79,7 @@ class StorableItem(NamedTuple):
 
 
 def storable(identity: str, item: FeedItem, classification: Classification) -> StorableItem:
-    figures, visits = evidence_json(classification)
+    figures, visits = evidence_dicts(classification)  # most items have neither
     return StorableItem(
         identity,
         item.id or None,
@@ -94,7 +92,7 @@ def storable(identity: str, item: FeedItem, classification: Classification) -> S
         classification.relevant,
         float(classification.score),
         classification.language,
-        rules_json(classification),
-        figures,
-        visits,
+        encode_json(rule_dicts(classification)),
+        encode_json(figures) if figures else EMPTY_JSON,
+        encode_json(visits) if visits else EMPTY_JSON,
     )
