@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, event
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlmodel import create_engine
 
@@ -54,33 +53,8 @@ def open_engine(url: str, *, create: bool = True) -> Engine:
         reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
         raise StorageError(f"cannot open database {safe}: {reason}") from exc
     if create:
-        key = _schema_key(parsed)
-        if key is None or key not in _AT_HEAD:
-            create_schema(engine)
-            key = _schema_key(parsed)  # again: creating the schema changed the file
-            if key is not None:
-                _AT_HEAD.add(key)
+        create_schema(engine)  # at the head already: one plain query (storage/schema.is_at_head)
     return engine
-
-
-# Databases this process has seen at the schema's head, so a second open_engine (the CLI checks the
-# database, then the flow's task opens it) skips even the version query. A SQLite file is keyed by
-# its inode and change time too, so a file deleted and made anew is checked again; an in-memory
-# database is new on every engine and is never remembered.
-_AT_HEAD: set[tuple[str, int, int, int]] = set()
-
-
-def _schema_key(parsed: URL) -> tuple[str, int, int, int] | None:
-    rendered = parsed.render_as_string(hide_password=False)
-    if parsed.get_backend_name() != "sqlite":
-        return (rendered, 0, 0, 0)
-    if parsed.database in (None, "", ":memory:") or parsed.query.get("mode") == "memory":
-        return None
-    try:
-        stat = os.stat(parsed.database or "")
-    except OSError:
-        return None
-    return (rendered, stat.st_dev, stat.st_ino, stat.st_ctime_ns)
 
 
 def create_schema(engine: Engine) -> None:
