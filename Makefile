@@ -24,8 +24,8 @@ test: lint
 	$(BIN)/pytest -q
 
 eval: $(STAMP)
-	$(BIN)/python -m monitors.evaluation eval/cases.jsonl
-	$(BIN)/python -m monitors.evaluation eval/holdout.jsonl
+	$(BIN)/python -m flows.evaluation eval/cases.jsonl
+	$(BIN)/python -m flows.evaluation eval/holdout.jsonl
 
 bench: $(STAMP)
 	$(BIN)/python bench/classify.py

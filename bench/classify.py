@@ -20,10 +20,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from monitors.classify import classify  # noqa: E402
-from monitors.fixtures import read_fixtures  # noqa: E402
+from monitors.classify.classifier import classify  # noqa: E402
+from monitors.classify.topic import Topic, load_topic  # noqa: E402
+from monitors.feeds.fixtures import read_fixtures  # noqa: E402
 from monitors.models import FeedItem  # noqa: E402
-from monitors.topic import Topic, load_topic  # noqa: E402
 
 FEED_TARGET = 20_000
 PAGE_TARGET = 500

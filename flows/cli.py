@@ -189,9 +189,9 @@ def _settings(args: argparse.Namespace) -> Settings:
 # ---------------------------------------------------------------- replay
 def cmd_replay(args: argparse.Namespace) -> int:
     from flows import pipeline
-    from monitors.fixtures import fixture_paths, read_fixture
-    from monitors.notify import TERMINAL
-    from monitors.render import render_text
+    from monitors.digest.notify import TERMINAL
+    from monitors.digest.render import render_text
+    from monitors.feeds.fixtures import fixture_paths, read_fixture
     from storage.engine import open_engine
 
     settings = _settings(args)
@@ -274,8 +274,8 @@ def _item_from_json(data: Any) -> Any:
 
 
 def cmd_classify(args: argparse.Namespace) -> int:
-    from monitors.classify import classify
-    from monitors.topic import load_topic
+    from monitors.classify.classifier import classify
+    from monitors.classify.topic import load_topic
 
     topic = load_topic(args.topic or load_settings().topic_file)
     if args.file == "-":
@@ -323,8 +323,8 @@ def cmd_classify(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------- digest
 def _print_digest(digest: Any, fmt: str) -> None:
-    from monitors.chart import channel_chart_png
-    from monitors.render import chart_data_uri, render_html, render_json, render_slack, render_text
+    from monitors.digest.chart import channel_chart_png
+    from monitors.digest.render import chart_data_uri, render_html, render_json, render_slack, render_text
 
     if fmt == "json":
         print(render_json(digest))
@@ -338,8 +338,8 @@ def _print_digest(digest: Any, fmt: str) -> None:
 
 def cmd_digest(args: argparse.Namespace) -> int:
     from flows import pipeline
-    from monitors.notify import TERMINAL, check_url, mask_url
-    from monitors.topic import load_topic
+    from monitors.classify.topic import load_topic
+    from monitors.digest.notify import TERMINAL, check_url, mask_url
     from storage.engine import open_engine
 
     settings = _settings(args)
@@ -388,9 +388,9 @@ def cmd_digest(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------- poll / feeds
 def cmd_poll(args: argparse.Namespace) -> int:
     from flows import polling
-    from monitors.feedlist import load_feed_list
-    from monitors.fetch import FetchLimits
-    from monitors.topic import load_topic
+    from monitors.classify.topic import load_topic
+    from monitors.feeds.feedlist import load_feed_list
+    from monitors.feeds.fetch import FetchLimits
     from storage.engine import open_engine
 
     settings = _settings(args)

@@ -7,7 +7,7 @@ from pathlib import Path
 from prefect import flow
 
 from flows import artifacts, pipeline
-from monitors.topic import load_topic
+from monitors.classify.topic import load_topic
 from storage.engine import open_engine
 
 

@@ -96,7 +96,7 @@ def _feeds_check(rows: list[FeedHealth]) -> Check:
 
 
 def check_channels(settings: Settings) -> Check:
-    from monitors.notify import mask_url
+    from monitors.digest.notify import mask_url
 
     if not settings.notify_urls:
         return Check("channels", "warn", "none configured (MIGWATCH_NOTIFY_URLS); alerts go nowhere")

@@ -22,11 +22,11 @@ from concurrent.futures import Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
-from monitors.classify import classify
-from monitors.identity import identity
+from monitors.classify.classifier import classify
+from monitors.classify.topic import Topic
+from monitors.feeds.identity import identity
+from monitors.feeds.parse import FeedParseError, parse_feed
 from monitors.models import FeedItem
-from monitors.parse import FeedParseError, parse_feed
-from monitors.topic import Topic
 from storage.rows import StorableItem, storable
 
 CHUNK = 25

@@ -13,13 +13,12 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from monitors.chart import channel_chart_png
-from monitors.classify import classify
-from monitors.digest import ALL_SIGNALS, build_digest
-from monitors.fixtures import fixture_paths, read_fixture
-from monitors.models import Classification, Digest, FeedItem
-from monitors.notify import TERMINAL, Attachment, channel_key, channel_kind, mask_url, send
-from monitors.render import (
+from monitors.classify.classifier import classify
+from monitors.classify.topic import Topic
+from monitors.digest.build import ALL_SIGNALS, build_digest
+from monitors.digest.chart import channel_chart_png
+from monitors.digest.notify import TERMINAL, Attachment, channel_key, channel_kind, mask_url, send
+from monitors.digest.render import (
     chart_data_uri,
     render_html,
     render_json,
@@ -27,7 +26,8 @@ from monitors.render import (
     render_text,
     subject_line,
 )
-from monitors.topic import Topic
+from monitors.feeds.fixtures import fixture_paths, read_fixture
+from monitors.models import Classification, Digest, FeedItem
 from storage import deliveries, repository
 
 Progress = Callable[[str], None]

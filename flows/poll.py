@@ -10,9 +10,9 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
 from flows import artifacts, polling
-from monitors.feedlist import FeedSource
-from monitors.fetch import FetchLimits
-from monitors.topic import load_topic
+from monitors.classify.topic import load_topic
+from monitors.feeds.feedlist import FeedSource
+from monitors.feeds.fetch import FetchLimits
 from storage.engine import open_engine
 
 if TYPE_CHECKING:

@@ -16,12 +16,12 @@ from typing import Any
 from sqlalchemy import Engine
 
 from flows import parse_pool
-from monitors import fetch
-from monitors.article import SHORT_TEXT, fetch_articles
-from monitors.classify import classify
-from monitors.feedlist import FeedSource
-from monitors.parse import FeedParseError
-from monitors.topic import Topic
+from monitors.classify.classifier import classify
+from monitors.classify.topic import Topic
+from monitors.feeds import fetch
+from monitors.feeds.article import SHORT_TEXT, fetch_articles
+from monitors.feeds.feedlist import FeedSource
+from monitors.feeds.parse import FeedParseError
 from storage import feeds as feed_store
 from storage import repository
 from storage.rows import StorableItem, storable

@@ -7,8 +7,8 @@ from pathlib import Path
 from prefect import flow, task
 
 from flows import pipeline
+from monitors.classify.topic import load_topic
 from monitors.models import Classification, Digest, FeedItem
-from monitors.topic import load_topic
 from storage import repository
 from storage.engine import open_engine
 

@@ -42,8 +42,8 @@ def scheduled_poll(config_file: str | None = None, database_url: str | None = No
     """One poll cycle of the feeds in the settings, then the instant alert; publishes a table of
     feeds polled, new and relevant items and alerts sent."""
     from flows.poll import poll_flow
-    from monitors.feedlist import load_feed_list
-    from monitors.fetch import FetchLimits
+    from monitors.feeds.feedlist import load_feed_list
+    from monitors.feeds.fetch import FetchLimits
 
     settings = _settings(config_file, database_url)
     feeds = [(feed.url, feed.title) for feed in load_feed_list(settings.feeds_file)]

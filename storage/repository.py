@@ -10,10 +10,10 @@ from typing import Any
 from sqlalchemy import Engine, func, insert, select, text
 from sqlmodel import Session, col
 
-from monitors.dates import as_date
+from monitors.classify.dates import as_date
+from monitors.digest.stories import StorySignature, same_story, signature
 from monitors.errors import StorageError
 from monitors.models import Classification, FeedItem
-from monitors.stories import StorySignature, same_story, signature
 from storage.rows import content_hash, evidence_dicts, rule_dicts
 from storage.sql import aware, guard, insert_for
 from storage.tables import Delivery, Item, ItemClassification, Source, Story, utcnow

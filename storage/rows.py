@@ -13,7 +13,7 @@ from typing import Any, NamedTuple
 
 import orjson
 
-from monitors.dates import aware
+from monitors.classify.dates import aware
 from monitors.models import Classification, FeedItem
 
 

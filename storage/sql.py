@@ -11,7 +11,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
 
-from monitors.dates import aware as aware  # re-exported: every storage module stores UTC
+from monitors.classify.dates import aware as aware  # re-exported: every storage module stores UTC
 from monitors.errors import StorageError
 
 

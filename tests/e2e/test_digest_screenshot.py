@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from flows.pipeline import pending_digest
-from monitors.chart import channel_chart_png
-from monitors.render import chart_data_uri, render_html
+from monitors.digest.chart import channel_chart_png
+from monitors.digest.render import chart_data_uri, render_html
 from tests.conftest import ROOT
 from tests.integration.digest_support import seeded_engine
 

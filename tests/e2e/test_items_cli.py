@@ -7,9 +7,9 @@ import io
 import json
 
 from flows.pipeline import classify_fixtures, store_and_group
-from monitors.classify import classify
+from monitors.classify.classifier import classify
+from monitors.classify.topic import load_topic
 from monitors.models import FeedItem
-from monitors.topic import load_topic
 from storage import repository
 from storage.engine import open_engine
 from tests.conftest import SEEDS, run_cli

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from monitors.fixtures import read_fixture
+from monitors.feeds.fixtures import read_fixture
 from tests.conftest import ROOT, SEEDS, run_cli
 
 EXPECTED: dict[str, Any] = json.loads((ROOT / "tests" / "fixtures" / "seeds_expected.json").read_text())

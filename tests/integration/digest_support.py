@@ -18,9 +18,9 @@ from typing import Any
 from sqlalchemy import Engine
 
 from flows.pipeline import classify_fixtures, store_and_group
-from monitors.classify import classify
+from monitors.classify.classifier import classify
+from monitors.classify.topic import load_topic
 from monitors.models import FeedItem
-from monitors.topic import load_topic
 from storage.engine import open_engine
 
 ROOT = Path(__file__).resolve().parents[2]

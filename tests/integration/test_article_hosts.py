@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import socket
 
-from monitors.article import fetch_articles
-from monitors.fetch import FetchLimits
+from monitors.feeds.article import fetch_articles
+from monitors.feeds.fetch import FetchLimits
 
 
 def _closed_port() -> int:

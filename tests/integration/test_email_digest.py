@@ -6,8 +6,8 @@ import struct
 from email.message import EmailMessage
 
 from flows.pipeline import deliver, pending_digest
-from monitors.notify import channel_key, mask_url
-from monitors.render import subject_line
+from monitors.digest.notify import channel_key, mask_url
+from monitors.digest.render import subject_line
 from storage import deliveries
 from tests.integration.digest_support import (
     EVIL_SOURCE,

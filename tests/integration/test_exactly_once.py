@@ -6,7 +6,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 from flows.pipeline import DeliveryReport, deliver
-from monitors.notify import channel_key, mask_url
+from monitors.digest.notify import channel_key, mask_url
 from storage import deliveries
 from storage.engine import open_engine
 from tests.integration.digest_support import (

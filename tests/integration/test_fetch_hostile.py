@@ -6,11 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from flows import polling
-from monitors.feedlist import FeedSource
-from monitors.fetch import FetchLimits
+from monitors.classify.topic import load_topic
+from monitors.feeds.feedlist import FeedSource
+from monitors.feeds.fetch import FetchLimits
+from monitors.feeds.parse import parse_feed
 from monitors.models import FeedItem
-from monitors.parse import parse_feed
-from monitors.topic import load_topic
 from storage.engine import open_engine
 from storage.feeds import ensure_feeds, feed_health, store_feed_items
 from storage.repository import list_items

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from monitors.fetch import (
+from monitors.feeds.fetch import (
     FeedFailed,
     FeedNotModified,
     FeedOk,

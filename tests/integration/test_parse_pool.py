@@ -7,8 +7,8 @@ import os
 import signal
 
 from flows import parse_pool
-from monitors.parse import FeedParseError
-from monitors.topic import load_topic
+from monitors.classify.topic import load_topic
+from monitors.feeds.parse import FeedParseError
 from storage.rows import StorableItem
 
 TITLES = [

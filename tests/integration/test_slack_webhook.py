@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from flows.pipeline import deliver, pending_digest
-from monitors.notify import channel_key
-from monitors.render import subject_line
+from monitors.digest.notify import channel_key
+from monitors.digest.render import subject_line
 from storage import deliveries
 from tests.integration.digest_support import LINKED_URL, http_receiver, seeded_engine
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flows import polling
-from monitors.classify import classify
+from monitors.classify.classifier import classify
+from monitors.classify.topic import load_topic
 from monitors.models import FeedItem
-from monitors.topic import load_topic
 from storage.engine import open_engine
 from storage.feeds import ensure_feeds, store_feed_items
 from storage.repository import ensure_source, list_items, store_items

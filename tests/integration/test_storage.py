@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import Engine
 
 from flows.pipeline import classify_fixtures, store_and_group
-from monitors.classify import classify
+from monitors.classify.classifier import classify
+from monitors.classify.topic import load_topic
 from monitors.errors import StorageError
 from monitors.models import FeedItem
-from monitors.topic import load_topic
 from storage import repository
 from storage.engine import open_engine
 from tests.conftest import SEEDS

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from monitors.classify import classify
+from monitors.classify.classifier import classify
+from monitors.classify.topic import load_topic
 from monitors.models import FeedItem
-from monitors.topic import load_topic
 
 CASES = Path(__file__).resolve().parents[1] / "fixtures" / "classify"
 

@@ -8,12 +8,12 @@ import pytest
 
 from flows.schedules import daily_at, digest_schedule
 from flows.settings import Settings
-from monitors.chart import channel_chart_png, channel_points
-from monitors.digest import build_digest
+from monitors.digest.build import build_digest
+from monitors.digest.chart import channel_chart_png, channel_points
+from monitors.digest.notify import mask_url, url_secrets, with_inline_images
+from monitors.digest.render import render_slack, safe_link, slack_text, slack_url
 from monitors.errors import ConfigError
 from monitors.models import ArticleRef, Digest, DigestStory
-from monitors.notify import mask_url, url_secrets, with_inline_images
-from monitors.render import render_slack, safe_link, slack_text, slack_url
 from storage.deliveries import backoff
 from storage.repository import StoredArticle, StoredStory
 

@@ -1,4 +1,4 @@
-"""`python -m monitors.evaluation`: precision, recall and F1 from labelled cases, with the real
+"""`python -m flows.evaluation`: precision, recall and F1 from labelled cases, with the real
 classifier, and a --check that fails below target."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from monitors.evaluation import evaluate, load_cases, missed_targets
-from monitors.topic import load_topic
+from flows.evaluation import evaluate, load_cases, missed_targets
+from monitors.classify.topic import load_topic
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -53,7 +53,7 @@ def test_scores_count_hits_misses_and_false_alarms(tmp_path: Path) -> None:
 
 
 def test_check_flag_fails_below_target_and_passes_above(tmp_path: Path) -> None:
-    command = [sys.executable, "-m", "monitors.evaluation"]
+    command = [sys.executable, "-m", "flows.evaluation"]
     good = _write(tmp_path, [ON_TOPIC, OFF_TOPIC])
     run = subprocess.run([*command, str(good), "--check"], capture_output=True, text=True, cwd=ROOT)
     assert run.returncode == 0, run.stdout + run.stderr
@@ -70,7 +70,7 @@ def test_unreadable_cases_are_one_line_on_stderr(tmp_path: Path) -> None:
     path = tmp_path / "cases.jsonl"
     path.write_text("{not json\n", encoding="utf-8")
     run = subprocess.run(
-        [sys.executable, "-m", "monitors.evaluation", str(path)], capture_output=True, text=True, cwd=ROOT
+        [sys.executable, "-m", "flows.evaluation", str(path)], capture_output=True, text=True, cwd=ROOT
     )
     assert run.returncode == 2
     assert run.stderr.count("\n") == 1 and "line 1" in run.stderr

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from monitors.errors import ConfigError
-from monitors.feedlist import load_feed_list, parse_feed_list
-from monitors.identity import canonical_url, identity
+from monitors.feeds.feedlist import load_feed_list, parse_feed_list
+from monitors.feeds.identity import canonical_url, identity
 from monitors.models import FeedItem
 from storage.feeds import backoff
 

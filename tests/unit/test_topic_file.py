@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from monitors.classify import classify
+from monitors.classify.classifier import classify
+from monitors.classify.topic import DEFAULT_TOPIC, load_topic
 from monitors.errors import ConfigError
 from monitors.models import FeedItem
-from monitors.topic import DEFAULT_TOPIC, load_topic
 
 ROME_TALKS = FeedItem(
     id="rome-talks",

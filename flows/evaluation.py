@@ -1,6 +1,6 @@
 """Measure the classifier on a labelled evaluation set (JSON Lines).
 
-    python -m monitors.evaluation eval/cases.jsonl [--topic FILE] [--check] [--verbose]
+    python -m flows.evaluation eval/cases.jsonl [--topic FILE] [--check] [--verbose]
 
 Each line: id, lang, title, summary, relevant (bool), visits ([{minister, destination, status}]),
 figures ([int]). Prints precision, recall and F1 for relevance and visits (a visit matches on the
@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from monitors.classify import classify
+from monitors.classify.classifier import classify
+from monitors.classify.topic import Topic, load_topic
 from monitors.errors import InputError, MigwatchError
 from monitors.models import FeedItem
-from monitors.topic import Topic, load_topic
 
 TARGETS = {
     "relevance_f1": 0.95,
@@ -192,9 +192,7 @@ def missed_targets(report: Report) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m monitors.evaluation", description=__doc__.splitlines()[0]
-    )
+    parser = argparse.ArgumentParser(prog="python -m flows.evaluation", description=__doc__.splitlines()[0])
     parser.add_argument("cases", type=Path, help="labelled cases, JSON Lines")
     parser.add_argument("--topic", type=Path, help="topic file (default: the built-in topic)")
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")

@@ -8,8 +8,8 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
+from monitors.classify.visits import COUNTRY_NAMES
 from monitors.models import Classification
-from monitors.visits import COUNTRY_NAMES
 
 # Two reports of one event are published within this many days of each other.
 MAX_DAYS_APART = 10

@@ -17,7 +17,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from monitors.models import Digest, DigestStory
 
 _env = Environment(
-    loader=PackageLoader("monitors", "templates"),
+    loader=PackageLoader("monitors.digest", "templates"),
     # *.html.j2 is escaped; *.txt.j2 is plain text and must not be.
     autoescape=select_autoescape(enabled_extensions=("html", "html.j2"), default_for_string=False),
     trim_blocks=True,

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
-from monitors.dates import MONTH_WORD, MONTHS, WEEKDAY_WORD, month_end, weekday_near
+from monitors.classify.dates import MONTH_WORD, MONTHS, WEEKDAY_WORD, month_end, weekday_near
+from monitors.classify.text import Sentence
+from monitors.classify.topic import Terms, Topic, Words, fold_case
 from monitors.models import CrossingFigure, Period, Route
-from monitors.text import Sentence
-from monitors.topic import Terms, Topic, Words, fold_case
 
 # 34,500 · 110.000 (Italian thousands) · 609. Decimals ("2.5") are never matched.
 NUMBER = re.compile(r"(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d{1,3}(?:\.\d{3})+|\d+)(?![\w]|[.,]\d)")

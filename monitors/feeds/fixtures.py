@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
-from monitors.dates import find_full_date
+from monitors.classify.dates import find_full_date
 from monitors.errors import InputError
 from monitors.models import FeedItem
 

@@ -1,6 +1,6 @@
 """The article behind a likely-relevant item whose feed gives only a short summary.
 
-The page is fetched under the same limits as feeds (monitors.fetch) and its main text is taken
+The page is fetched under the same limits as feeds (monitors.feeds.fetch) and its main text is taken
 out with trafilatura, a library made for that (boilerplate, menus and comments are dropped).
 """
 
@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from monitors.fetch import FeedOk, FeedRequest, FetchLimits, fetch_feed, is_http_url, make_client
+from monitors.feeds.fetch import FeedOk, FeedRequest, FetchLimits, fetch_feed, is_http_url, make_client
 
 # Below this many characters of text an item is "only a short summary" worth completing.
 SHORT_TEXT = 400

@@ -64,7 +64,7 @@ def parse_feed_list(text: str, name: str = "feeds file") -> list[FeedSource]:
 def load_feed_list(path: Path | None = None) -> list[FeedSource]:
     """The feeds in `path`, or the monitor's own list of real sources when `path` is None."""
     if path is None:
-        default = resources.files("monitors") / "sources" / "default.opml"
+        default = resources.files("monitors.feeds") / "sources" / "default.opml"
         return parse_feed_list(default.read_text(encoding="utf-8"), "built-in feed list")
     try:
         text = path.read_text(encoding="utf-8", errors="replace")

@@ -14,11 +14,11 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 from datetime import date
 
-from monitors.dates import find_day_month, find_full_date, weekday_near
-from monitors.entities import Mention
+from monitors.classify.dates import find_day_month, find_full_date, weekday_near
+from monitors.classify.entities import Mention
+from monitors.classify.text import Sentence
+from monitors.classify.topic import Person, Terms, Topic, Words
 from monitors.models import MinisterialVisit, VisitStatus
-from monitors.text import Sentence
-from monitors.topic import Person, Terms, Topic, Words
 
 COUNTRY_NAMES = {"uk": "United Kingdom", "it": "Italy"}
 OTHER = {"uk": "it", "it": "uk"}

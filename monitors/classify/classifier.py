@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from monitors.dates import as_date
-from monitors.entities import Mention, find_mentions
-from monitors.figures import extract_figures
+from monitors.classify.dates import as_date
+from monitors.classify.entities import Mention, find_mentions
+from monitors.classify.figures import extract_figures
+from monitors.classify.text import Sentence, article_sentences, language_of_keys
+from monitors.classify.topic import Topic, Words
+from monitors.classify.visits import extract_visits
 from monitors.models import Classification, CrossingFigure, FeedItem, MinisterialVisit, RuleHit
-from monitors.text import Sentence, article_sentences, language_of_keys
-from monitors.topic import Topic, Words
-from monitors.visits import extract_visits
 
 _DIGIT = re.compile(r"\d")
 

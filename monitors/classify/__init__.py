@@ -1,0 +1,1 @@
+"""Classification: the topic file, text, dates, entities, figures, visits, and the classifier."""

@@ -1,0 +1,1 @@
+"""Digest: stories, the digest, its rendering and chart, and delivery to channels."""

@@ -1,0 +1,1 @@
+"""Feeds: fetch, URL policy, parse, identity, article text, feed lists, fixture documents."""
