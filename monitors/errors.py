@@ -1,4 +1,17 @@
-"""The errors a user can act on. The CLI prints their message on one line and exits non-zero."""
+"""The errors a user can act on, one class per thing to do about it.
+
+The CLI prints an error's message on one line (`migwatch: error: ...`) and exits with its
+`exit_code`; nothing else of it reaches the user. The tree, as httpx draws its own:
+
+    MigwatchError            exit 1   anything migwatch reports to a user
+    ├── InputError           exit 2   a file, folder or stream cannot be read as what it should be
+    ├── ConfigError          exit 2   a setting, topic file, feeds file or config file is malformed
+    ├── StorageError         exit 3   the database cannot be reached or used
+    └── DeliveryError        exit 4   a notification channel failed
+
+Per-feed and per-item problems are not exceptions: they are values (`FeedOk`, `FeedNotModified`, `FeedFailed`)
+in `monitors.feeds.fetch`, so one bad feed is one row of a report.
+"""
 
 
 class MigwatchError(Exception):
