@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from monitors.classify.dates import as_date
 from monitors.classify.entities import Mention, find_mentions
 from monitors.classify.figures import extract_figures
+from monitors.classify.first_pass import Words
 from monitors.classify.text import Sentence, article_sentences, language_of_keys
-from monitors.classify.topic import Topic, Words
+from monitors.classify.topic_model import Topic, Weights
 from monitors.classify.visits import extract_visits
 from monitors.models import Classification, CrossingFigure, FeedItem, MinisterialVisit, RuleHit
 
@@ -114,45 +115,72 @@ def _score(
     visits: list[MinisterialVisit],
     words: Words,
 ) -> tuple[float, list[RuleHit]]:
-    weights = topic.weights
-    hits: list[RuleHit] = []
+    hits = _fuzzy_hits(sentences, mentions)
     visit_found = bool(visits)
     # A UK–Italy visit names both sides, even when only by role ("the Prime Minister").
-    has_uk = visit_found or any(s.uk for s in signals)
-    has_italy = visit_found or any(s.italy for s in signals)
-    has_migration = any(s.migration for s in signals)
-    for fuzzy in (m for m in mentions if m.fuzzy):
-        hits.append(
-            RuleHit(
-                "fuzzy_name",
-                f"{fuzzy.text} ~ {fuzzy.entity.person.name if fuzzy.entity.person else ''}",
-                _where(sentences, fuzzy.sentence),
-                0.0,
-            )
-        )
-    if not (has_uk and has_italy and has_migration):
-        missing = [
-            n
-            for n, ok in (
-                ("UK actor", has_uk),
-                ("Italian actor", has_italy),
-                ("migration term", has_migration),
-            )
-            if not ok
-        ]
+    present = (
+        ("UK actor", visit_found or any(s.uk for s in signals)),
+        ("Italian actor", visit_found or any(s.italy for s in signals)),
+        ("migration term", any(s.migration for s in signals)),
+    )
+    missing = [name for name, ok in present if not ok]
+    if missing:
         hits.append(RuleHit("required_combination", "missing: " + ", ".join(missing), "document", 0.0))
         return 0.0, hits
-
+    weights = topic.weights
     raw = 0.0
+    for hit in _evidence_hits(weights, sentences, signals, mentions):
+        raw += hit.weight
+        hits.append(hit)
+    terms = {t.lower() for s in signals for t in s.migration}
+    counted = min(len(terms), weights.max_migration_terms)
+    raw += counted * weights.migration_term
+    share = round(counted * weights.migration_term, 3)
+    hits.append(RuleHit("migration_terms", ", ".join(sorted(terms)), "document", share))
+    if visit_found:
+        raw += weights.visit_found
+        for visit in visits:
+            where = _where_text(sentences, visit.sentence)
+            told = f"{visit.minister} -> {visit.destination} ({visit.status})"
+            hits.append(RuleHit("visit_found", told, where, weights.visit_found / len(visits)))
+    for group in topic.negatives:
+        if not group.pattern.may_occur(words):
+            continue
+        for sentence in sentences:
+            for match in group.pattern.finditer(sentence.text):
+                raw -= group.weight
+                where = _where(sentences, sentence.index)
+                hits.append(RuleHit("negative", match.group(0), where, -group.weight))
+    raw = max(raw, 0.0)
+    return raw / (raw + weights.scale), hits
+
+
+def _fuzzy_hits(sentences: list[Sentence], mentions: list[Mention]) -> list[RuleHit]:
+    """Names read by a near spelling ("Piandetosi ~ Matteo Piantedosi"), weightless."""
+    return [
+        RuleHit(
+            "fuzzy_name",
+            f"{m.text} ~ {m.entity.person.name if m.entity.person else ''}",
+            _where(sentences, m.sentence),
+            0.0,
+        )
+        for m in mentions
+        if m.fuzzy
+    ]
+
+
+def _evidence_hits(
+    weights: Weights, sentences: list[Sentence], signals: list[_SentenceSignals], mentions: list[Mention]
+) -> list[RuleHit]:
+    """The weighted evidence of the actors and terms, in scoring order: the headline, sentences
+    with all three, a sentence naming both sides, a named pair anywhere."""
+    hits: list[RuleHit] = []
     title = signals[0] if sentences and sentences[0].where == "title" else None
     if title is not None:
         if title.uk and title.italy and title.migration:
-            raw += weights.title_all_three
             hits.append(RuleHit("title_all_three", _joined(title), "title", weights.title_all_three))
         elif title.migration and (title.uk or title.italy):
-            raw += weights.title_two
             hits.append(RuleHit("title_two", _joined(title), "title", weights.title_two))
-
     cooccurring = 0
     for index, signal in enumerate(signals):
         if not (signal.uk and signal.italy):
@@ -161,65 +189,18 @@ def _score(
         if any(s.migration for s in window):
             cooccurring += 1
             if cooccurring <= weights.max_cooccurring_sentences:
-                raw += weights.sentence_cooccurrence
-                hits.append(
-                    RuleHit(
-                        "sentence_cooccurrence",
-                        _joined(signal, window),
-                        _where(sentences, sentences[index].index),
-                        weights.sentence_cooccurrence,
-                    )
-                )
-
-    hit = _named_sentence(sentences, signals, mentions) if weights.named_sentence else None
-    if hit is not None:
-        raw += weights.named_sentence
-        hits.append(RuleHit("named_sentence", hit[1], _where(sentences, hit[0]), weights.named_sentence))
-
+                where = _where(sentences, sentences[index].index)
+                joined = _joined(signal, window)
+                hits.append(RuleHit("sentence_cooccurrence", joined, where, weights.sentence_cooccurrence))
+    named = _named_sentence(sentences, signals, mentions) if weights.named_sentence else None
+    if named is not None:
+        hits.append(RuleHit("named_sentence", named[1], _where(sentences, named[0]), weights.named_sentence))
     named_uk = {m.entity.key for m in mentions if m.entity.country == "uk" and m.entity.kind != "place"}
     named_it = {m.entity.key for m in mentions if m.entity.country == "it" and m.entity.kind != "place"}
     if named_uk and named_it:
-        raw += weights.named_pair
-        hits.append(
-            RuleHit("named_pair", ", ".join(sorted(named_uk | named_it)), "document", weights.named_pair)
-        )
-
-    terms = {t.lower() for s in signals for t in s.migration}
-    counted = min(len(terms), weights.max_migration_terms)
-    raw += counted * weights.migration_term
-    hits.append(
-        RuleHit(
-            "migration_terms",
-            ", ".join(sorted(terms)),
-            "document",
-            round(counted * weights.migration_term, 3),
-        )
-    )
-
-    if visit_found:
-        raw += weights.visit_found
-        for visit in visits:
-            hits.append(
-                RuleHit(
-                    "visit_found",
-                    f"{visit.minister} -> {visit.destination} ({visit.status})",
-                    _where_text(sentences, visit.sentence),
-                    weights.visit_found / len(visits),
-                )
-            )
-
-    for group in topic.negatives:
-        if not group.pattern.may_occur(words):
-            continue
-        for sentence in sentences:
-            for match in group.pattern.finditer(sentence.text):
-                raw -= group.weight
-                hits.append(
-                    RuleHit("negative", match.group(0), _where(sentences, sentence.index), -group.weight)
-                )
-
-    raw = max(raw, 0.0)
-    return raw / (raw + weights.scale), hits
+        pair = ", ".join(sorted(named_uk | named_it))
+        hits.append(RuleHit("named_pair", pair, "document", weights.named_pair))
+    return hits
 
 
 def _named_sentence(

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from rapidfuzz.distance import Levenshtein
 
 from monitors.classify.text import Sentence
-from monitors.classify.topic import Entity, Topic
+from monitors.classify.topic_model import Entity, Topic
 
 # A fuzzy surname is trusted only after one of these (or the person's first name).
 _HONORIFICS = frozenset(

@@ -8,8 +8,11 @@ from datetime import date
 from functools import lru_cache
 
 from monitors.classify.dates import MONTH_WORD, MONTHS, WEEKDAY_WORD, month_end, weekday_near
+from monitors.classify.first_pass import Words
+from monitors.classify.patterns import fold_case
+from monitors.classify.terms import Terms
 from monitors.classify.text import Sentence
-from monitors.classify.topic import Terms, Topic, Words, fold_case
+from monitors.classify.topic_model import Topic
 from monitors.models import CrossingFigure, Period, Route
 
 # 34,500 · 110.000 (Italian thousands) · 609. Decimals ("2.5") are never matched.

@@ -172,18 +172,6 @@ def article_sentences(title: str, body: str, *, page: bool) -> list[Sentence]:
     return sentences
 
 
-_IT_WORDS = re.compile(
-    r"(?<!\w)(?:il|lo|gli|della|delle|degli|che|per|con|sono|è|una|nel|nella|ha|hanno|dal|alla|ai)(?!\w)"
-)
-_EN_WORDS = re.compile(r"(?<!\w)(?:the|of|and|to|is|was|for|with|that|are|has|have|by|from|on)(?!\w)")
-
-
-def detect_language(text: str) -> str:
-    """'it' or 'en', by counting common function words: enough to pick the phrase lists."""
-    sample = text[:2000].lower()
-    return "it" if len(_IT_WORDS.findall(sample)) > len(_EN_WORDS.findall(sample)) else "en"
-
-
 _IT_SET = frozenset(
     [
         "il",
@@ -213,6 +201,6 @@ _EN_SET = frozenset(
 
 
 def language_of_keys(words: AbstractSet[str]) -> str:
-    """detect_language for a text's set of lower-case words: which language's function words it
-    uses more of (distinct ones; enough to pick the phrase lists)."""
+    """'it' or 'en' for a text's set of lower-case words: which language's function words it uses
+    more of (distinct ones; enough to pick the phrase lists)."""
     return "it" if len(_IT_SET.intersection(words)) > len(_EN_SET.intersection(words)) else "en"

@@ -11,13 +11,23 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from monitors.classify.dates import find_day_month, find_full_date, weekday_near
 from monitors.classify.entities import Mention
+from monitors.classify.first_pass import Words
+from monitors.classify.ministers import (
+    ITALIAN_ROLE_HINTS,
+    Minister,
+    counterpart_of,
+    role_of,
+    roles_in,
+    roles_of,
+)
+from monitors.classify.terms import Terms
 from monitors.classify.text import Sentence
-from monitors.classify.topic import Person, Terms, Topic, Words
+from monitors.classify.topic_model import Person, Topic
 from monitors.models import MinisterialVisit, VisitStatus
 
 COUNTRY_NAMES = {"uk": "United Kingdom", "it": "Italy"}
@@ -38,132 +48,9 @@ _PRONOUN = re.compile(
     re.IGNORECASE,
 )
 _PLURAL = Terms(r"\b(?:they|the two|the pair|both|i due|entrambi)\b")
+
+
 # Role phrases the gazetteer's English titles do not cover.
-_ITALIAN_ROLES = Terms(
-    r"\b(?:il |la )?(?:(?P<interior>ministr[oa] dell'Interno)|(?P<foreign>ministr[oa] degli Esteri)"
-    r"|(?P<prime>premier|presidente del Consiglio|primo ministro))|(?P<home>\bhome secretar(?:y|ies)\b)"
-)
-_ITALIAN_ROLE_HINTS = (
-    " ministr",
-    " premier",
-    " presidente del consiglio",
-    " primo ministro",
-    " home secretar",
-)
-_ITALIAN_TITLES = {
-    "interior": "Interior Minister",
-    "foreign": "Foreign Minister",
-    "prime": "Prime Minister",
-    "home": "Home Secretary",
-}
-_UK_QUALIFIER = re.compile(
-    r"\b(?:British|UK|Britain's|britannic[oa]|inglese|del Regno Unito)\W*$", re.IGNORECASE
-)
-_IT_QUALIFIER = re.compile(r"\b(?:Italian|Italy's|italian[oa])\W*$", re.IGNORECASE)
-_UK_AFTER = re.compile(
-    r"^\W*(?:britannic[oa]|of (?:the )?(?:UK|United Kingdom|Britain)|inglese)\b", re.IGNORECASE
-)
-_IT_AFTER = re.compile(r"^\W*(?:italian[oa]|of Italy)\b", re.IGNORECASE)
-
-
-@dataclass(frozen=True, slots=True)
-class _Minister:
-    start: int
-    person: Person
-
-
-def _role_titles(people: tuple[Person, ...]) -> dict[str, set[str]]:
-    """Role title (without " of Italy") -> the countries it exists in."""
-    titles: dict[str, set[str]] = defaultdict(set)
-    for person in people:
-        if not person.minister:
-            continue
-        for role in person.roles:
-            titles[role.title.removesuffix(" of Italy")].add(person.country)
-    return titles
-
-
-_ROLE_CACHE: dict[int, tuple[tuple[Person, ...], dict[str, set[str]], Terms]] = {}
-
-
-def _roles_of(people: tuple[Person, ...]) -> tuple[dict[str, set[str]], Terms]:
-    """Role titles and their pattern, built once per gazetteer."""
-    cached = _ROLE_CACHE.get(id(people))
-    if cached is None or cached[0] is not people:
-        titles = _role_titles(people)
-        alternation = "|".join(re.escape(t) for t in sorted(titles, key=len, reverse=True))
-        cached = (people, titles, Terms(rf"(?<![\w])(?:{alternation})(?:s)?(?![\w])"))
-        _ROLE_CACHE[id(people)] = cached
-    return cached[1], cached[2]
-
-
-def _holder(
-    topic: Topic, title: str, country: str, mentioned: list[Person], reference: date | None
-) -> Person | None:
-    """Who "the Home Secretary" is: someone named in the text who held that title, else who held it
-    on the reference date, else its last holder."""
-
-    def holds(person: Person, on: date | None) -> bool:
-        return person.country == country and any(
-            r.title.removesuffix(" of Italy") == title and (on is None or r.held_on(on)) for r in person.roles
-        )
-
-    for person in mentioned:
-        if holds(person, reference):
-            return person
-    for person in mentioned:
-        if holds(person, None):
-            return person
-    if reference is not None:
-        for person in topic.people:
-            if person.minister and holds(person, reference):
-                return person
-    return None
-
-
-def _roles_in(
-    topic: Topic,
-    text: str,
-    pattern: Terms,
-    titles: dict[str, set[str]],
-    named: list[Mention],
-    mentioned: list[Person],
-    reference: date | None,
-    language: str,
-    *,
-    english: bool,
-    italian: bool,
-) -> list[_Minister]:
-    found: list[_Minister] = []
-    spans: list[tuple[str, int, int, str | None]] = []
-    if english:
-        spans += [(m.group(0), m.start(), m.end(), None) for m in pattern.finditer(text)]
-    if italian:
-        spans += [
-            (m.group(0), m.start(), m.end(), _ITALIAN_TITLES[m.lastgroup or "prime"])
-            for m in _ITALIAN_ROLES.finditer(text)
-        ]
-    for raw, start, end, fixed in spans:
-        # "Prime Minister Giorgia Meloni": a title before a name is that name.
-        if any(0 <= m.start - end <= 2 for m in named):
-            continue
-        title = fixed or next(t for t in titles if raw.lower().rstrip("s").startswith(t.lower().rstrip("s")))
-        countries = titles.get(title, set()) or {"uk", "it"}
-        before, after = text[max(0, start - 25) : start], text[end : end + 30]
-        if _UK_QUALIFIER.search(before) or _UK_AFTER.match(after):
-            country = "uk"
-        elif _IT_QUALIFIER.search(before) or _IT_AFTER.match(after):
-            country = "it"
-        elif len(countries) == 1:
-            country = next(iter(countries))
-        else:
-            country = "it" if language == "it" else "uk"
-        person = _holder(topic, title, country, mentioned, reference)
-        if person is not None:
-            found.append(_Minister(start, person))
-    return found
-
-
 @dataclass(frozen=True, slots=True)
 class _Place:
     name: str
@@ -194,6 +81,26 @@ def _locations(topic: Topic, text: str, here: list[Mention], *, title: bool) -> 
     return found
 
 
+@dataclass(slots=True)
+class _Told:
+    """The visits read so far, by (traveller id, place), and the tenses each was told in; the
+    place "" collects the tenses of a traveller's trip told without a place ("to Italy")."""
+
+    visits: dict[tuple[str, str], MinisterialVisit] = field(default_factory=dict)
+    tenses: defaultdict[tuple[str, str], set[VisitStatus]] = field(default_factory=lambda: defaultdict(set))
+
+
+@dataclass(frozen=True, slots=True)
+class _Context:
+    """What every sentence of an item is read against."""
+
+    topic: Topic
+    published: date | None
+    reference: date | None
+    hints: set[str]
+    counts: Counter[str]
+
+
 def extract_visits(
     topic: Topic,
     sentences: list[Sentence],
@@ -217,28 +124,27 @@ def extract_visits(
     last_with_place = max((i for i, p in enumerate(places_in) if p), default=-1)
     if last_with_place < 0:
         return []  # nobody is anywhere: no visit
-    titles, role_pattern = _roles_of(topic.people)
+    titles, role_pattern = roles_of(topic)
     english_roles = role_pattern.may_occur(words)
     may_be_remote = topic.visit_remote.may_occur(words)
-    previous_remote = False
-    italian_roles = words is None or any(hint in words.folded for hint in _ITALIAN_ROLE_HINTS)
+    italian_roles = words is None or any(hint in words.folded for hint in ITALIAN_ROLE_HINTS)
     # Role titles the text names, to tell an undated person's role ("the Home Secretary").
     hints = (
         {m.group(0).lower().rstrip("s") for s in sentences for m in role_pattern.finditer(s.text)}
         if reference is None and english_roles
         else set()
     )
-
-    visits: dict[tuple[str, str], MinisterialVisit] = {}
-    told: defaultdict[tuple[str, str], set[VisitStatus]] = defaultdict(set)
-    previous: list[_Minister] = []
+    context = _Context(topic, published, reference, hints, counts)
+    told = _Told()
+    previous: list[Minister] = []
+    previous_remote = False
     last_traveller: Person | None = None
     for position, sentence in enumerate(sentences[: last_with_place + 1]):
         text = sentence.text
         here = by_sentence.get(sentence.index, [])
         named = [m for m in here if m.entity.person is not None and m.entity.person.minister]
-        ministers = [_Minister(m.start, m.entity.person) for m in named if m.entity.person is not None]
-        ministers += _roles_in(
+        ministers = [Minister(m.start, m.entity.person) for m in named if m.entity.person is not None]
+        ministers += roles_in(
             topic,
             text,
             role_pattern,
@@ -252,62 +158,81 @@ def extract_visits(
         )
         ministers.sort(key=lambda m: m.start)
         places = places_in[position]
-        evidence = bool(places) and (
-            sentence.where == "title"
-            or bool(
-                topic.visit_nouns.search(text)
-                or topic.visit_done.search(text)
-                or topic.visit_planned.search(text)
-            )
-        )
+        evidence = bool(places) and (sentence.where == "title" or _tells_a_meeting(topic, text))
         remote = may_be_remote and topic.visit_remote.search(text) is not None
         traveller_here: Person | None = None
         if places and evidence and not remote:
-            for place in places:
-                wanted = OTHER[place.country]
-                travellers = [m.person for m in ministers if m.person.country == wanted]
-                if not travellers:
-                    travellers = _implicit(text, previous, last_traveller, wanted, language, previous_remote)
-                if not travellers:
-                    continue
-                traveller = travellers[0]
-                if place.country_only:
-                    if (status := _status(topic, text)) is not None:
-                        told[(traveller.id, "")].add(status)
-                    continue
-                traveller_here = traveller
-                hosts = [m.person for m in ministers if m.person.country == place.country]
-                status = _status(topic, text)
-                day = _visit_date(text, published, status)
-                role = _role_of(traveller, day or reference, hints)
-                counterpart = hosts[0] if hosts else _counterpart(topic, traveller, role, reference, counts)
-                key = (traveller.id, place.name)
-                visit = MinisterialVisit(
-                    minister=traveller.name,
-                    role=role,
-                    from_country=COUNTRY_NAMES[wanted],
-                    destination=place.name,
-                    destination_country=COUNTRY_NAMES[place.country],
-                    counterpart=counterpart.name if counterpart else None,
-                    date=day,
-                    status=status or "done",
-                    sentence=text,
-                )
-                visits[key] = _merge(visits.get(key), visit)
-                if status is not None:
-                    told[key].add(status)
-                    told[(traveller.id, "")].add(status)
+            implicit = (previous, last_traveller, language, previous_remote)
+            traveller_here = _read_places(context, told, text, places, ministers, implicit)
         if ministers:
             previous, previous_remote = ministers, remote
         last_traveller = traveller_here or (last_traveller if not ministers else None)
 
     ids = {p.name: p.id for p in topic.people}
     resolved = []
-    for key, visit in visits.items():
+    for key, visit in told.visits.items():
         # A sentence with no tense ("Ms Cooper's trip to Rome") takes the tense of the trip.
-        statuses = told[key] or told[(ids[visit.minister], "")] or {"done"}
+        statuses = told.tenses[key] or told.tenses[(ids[visit.minister], "")] or {"done"}
         resolved.append(replace(visit, status="done" if "done" in statuses else "planned"))
     return _drop_regions(topic, resolved)
+
+
+def _tells_a_meeting(topic: Topic, text: str) -> bool:
+    return bool(
+        topic.visit_nouns.search(text) or topic.visit_done.search(text) or topic.visit_planned.search(text)
+    )
+
+
+def _read_places(
+    context: _Context,
+    told: _Told,
+    text: str,
+    places: list[_Place],
+    ministers: list[Minister],
+    implicit: tuple[list[Minister], Person | None, str, bool],
+) -> Person | None:
+    """Record the visits one sentence tells (a traveller at each of its places); the traveller
+    of the last one, if any. `implicit`: what an unnamed traveller is read from (see _implicit)."""
+    topic = context.topic
+    traveller_here: Person | None = None
+    for place in places:
+        wanted = OTHER[place.country]
+        travellers = [m.person for m in ministers if m.person.country == wanted]
+        if not travellers:
+            previous, last_traveller, language, previous_remote = implicit
+            travellers = _implicit(text, previous, last_traveller, wanted, language, previous_remote)
+        if not travellers:
+            continue
+        traveller = travellers[0]
+        if place.country_only:
+            if (status := _status(topic, text)) is not None:
+                told.tenses[(traveller.id, "")].add(status)
+            continue
+        traveller_here = traveller
+        hosts = [m.person for m in ministers if m.person.country == place.country]
+        status = _status(topic, text)
+        day = _visit_date(text, context.published, status)
+        role = role_of(traveller, day or context.reference, context.hints)
+        counterpart = (
+            hosts[0] if hosts else counterpart_of(topic, traveller, role, context.reference, context.counts)
+        )
+        key = (traveller.id, place.name)
+        visit = MinisterialVisit(
+            minister=traveller.name,
+            role=role,
+            from_country=COUNTRY_NAMES[wanted],
+            destination=place.name,
+            destination_country=COUNTRY_NAMES[place.country],
+            counterpart=counterpart.name if counterpart else None,
+            date=day,
+            status=status or "done",
+            sentence=text,
+        )
+        told.visits[key] = _merge(told.visits.get(key), visit)
+        if status is not None:
+            told.tenses[key].add(status)
+            told.tenses[(traveller.id, "")].add(status)
+    return traveller_here
 
 
 def _drop_regions(topic: Topic, visits: list[MinisterialVisit]) -> list[MinisterialVisit]:
@@ -321,7 +246,7 @@ def _drop_regions(topic: Topic, visits: list[MinisterialVisit]) -> list[Minister
 
 def _implicit(
     text: str,
-    previous: list[_Minister],
+    previous: list[Minister],
     last_traveller: Person | None,
     wanted: str,
     language: str,
@@ -338,42 +263,6 @@ def _implicit(
         if first.country == wanted:
             return [first]
     return []
-
-
-# Who meets whom: a Home Secretary's counterpart is an interior minister, and so on.
-_COUNTERPART_ROLES = {
-    "Home Secretary": "Interior Minister",
-    "Interior Minister": "Home Secretary",
-    "Prime Minister": "Prime Minister",
-    "Foreign Secretary": "Foreign Minister",
-    "Foreign Minister": "Foreign Secretary",
-}
-
-
-def _role_of(person: Person, reference: date | None, hints: set[str]) -> str:
-    """The role a person held on the reference date, else one the text names, else the last one."""
-    if reference is not None:
-        return person.role_on(reference)
-    for role in person.roles:
-        if role.title.removesuffix(" of Italy").lower().rstrip("s") in hints:
-            return role.title
-    return person.role_on(None)
-
-
-def _counterpart(
-    topic: Topic, traveller: Person, role: str, reference: date | None, counts: Counter[str]
-) -> Person | None:
-    wanted = _COUNTERPART_ROLES.get(role.removesuffix(" of Italy"))
-    if wanted is None:
-        return None
-    for person_id, _ in counts.most_common():
-        person = topic.person(person_id)
-        if person.country != traveller.country and any(
-            r.title.removesuffix(" of Italy") == wanted and (reference is None or r.held_on(reference))
-            for r in person.roles
-        ):
-            return person
-    return None
 
 
 def _status(topic: Topic, text: str) -> VisitStatus | None:

@@ -62,21 +62,6 @@ def place(visit: dict[str, Any]) -> str:
     return f"{destination}, {country}"
 
 
-def describe_figure(figure: dict[str, Any]) -> str:
-    parts = [count(figure)]
-    route = figure.get("route")
-    if route and route != "other":
-        parts.append(f"via {route.replace('_', ' ')}")
-    period = figure.get("period")
-    if period:
-        parts.append(
-            f"({period.replace('_', ' ')}{', as of ' + figure['as_of'] if figure.get('as_of') else ''})"
-        )
-    if figure.get("change"):
-        parts.append(f"[{figure['change']}]")
-    return " ".join(parts)
-
-
 def describe_visit(visit: dict[str, Any]) -> str:
     text = f"{visit['minister']}"
     if visit.get("role"):

@@ -94,14 +94,40 @@ def test_a_new_place_in_the_gazetteer_becomes_a_visit_destination(tmp_path: Path
     ("old", "new", "says"),
     [
         (r"^\[thresholds\]", "[thresholds", "not valid TOML"),
-        (r"^relevant = [0-9.]+", "", "missing or malformed"),
-        (r'^  "net migration", ', '  "(unclosed", ', "bad pattern"),
-        (r'^aliases = \["Rome", "Roma"\]', "aliases = 7", "must be a list of strings"),
+        (r"^relevant = [0-9.]+", "", r"thresholds\.relevant: missing or malformed"),
+        (r"^relevant = [0-9.]+", 'relevant = "high"', r"thresholds\.relevant: missing or malformed"),
+        (r'^  "net migration", ', '  "(unclosed", ', r"negative\[0\]\.terms: bad pattern"),
+        (
+            r'^aliases = \["Rome", "Roma"\]',
+            "aliases = 7",
+            r"places\[Rome\]\.aliases: must be a list of strings",
+        ),
+        (
+            r'^country = "it"\naliases = \["Rome"',
+            'country = "Italy"\naliases = ["Rome"',
+            r"places\[Rome\]\.country",
+        ),
+        (r"^fuzzy_name = ", "fuzzy_nmae = ", r"thresholds\.fuzzy_nmae: unknown key"),
+        (
+            r'^id = "matteo-piantedosi"\nname = "Matteo Piantedosi"',
+            'id = "matteo-piantedosi"',
+            r"people\[matteo-piantedosi\]\.name",
+        ),
+        (r"^lampedusa = \[", "lampedusa_island = [", r"routes\.lampedusa_island"),
     ],
 )
-def test_a_malformed_topic_file_is_a_config_error(tmp_path: Path, old: str, new: str, says: str) -> None:
+def test_a_malformed_topic_file_is_a_config_error_naming_the_field(
+    tmp_path: Path, old: str, new: str, says: str
+) -> None:
     with pytest.raises(ConfigError, match=says):
         load_topic(_copy(tmp_path, (old, new)))
+
+
+def test_the_first_pass_words_are_topic_data(tmp_path: Path) -> None:
+    """The generic words are read from the file; dropping them changes speed only, never a verdict."""
+    topic = load_topic(_copy(tmp_path, (r"^generic_words = \[[^\]]*\]", 'generic_words = ["the"]')))
+    assert "yvette" in load_topic().generic_words and "yvette" not in topic.generic_words
+    assert classify(topic, ROME_TALKS).to_dict() == classify(load_topic(), ROME_TALKS).to_dict()
 
 
 def test_a_missing_topic_file_is_a_config_error(tmp_path: Path) -> None:
