@@ -454,12 +454,14 @@ def cmd_feeds(args: argparse.Namespace) -> int:
         print("No feeds polled yet.")
         return 0
     print(f"{'FEED':<60}  {'LAST SUCCESS':<25}  {'FAILS':>5}  {'NEXT TRY':<25}  LAST ERROR")
+    from monitors.safetext import clean_url, one_line
+
     for rec in records:
-        url = str(rec["url"])
+        url = clean_url(str(rec["url"])) or ""
         url = url if len(url) <= 60 else url[:59] + "…"
         print(
             f"{url:<60}  {rec['last_success'] or '-':<25}  {rec['failures']:>5}  "
-            f"{rec['next_try'] or 'next poll':<25}  {rec['last_error'] or '-'}"
+            f"{rec['next_try'] or 'next poll':<25}  {one_line(rec['last_error'] or '-')}"
         )
     return 0
 
@@ -505,25 +507,29 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------- items
 def cmd_items(args: argparse.Namespace) -> int:
+    from monitors.safetext import clean_url, clean_values, csv_cell, one_line
     from storage.engine import open_engine
     from storage.repository import list_items
 
     settings = _settings(args)
     engine = open_engine(settings.database_url)
     rows = list_items(engine, relevant_only=args.relevant)
+    # feed text is shown only once made safe (monitors/safetext.py), whatever the format
     records: list[dict[str, Any]] = [
         {
             "id": r.id,
-            "title": r.title,
-            "source": r.source,
-            "url": r.url,
+            "title": one_line(r.title),
+            "source": one_line(r.source) if r.source else None,
+            "url": clean_url(r.url),
             "published": r.published.isoformat() if r.published else None,
             "first_seen": r.first_seen.isoformat(),
             "relevant": r.relevant,
             "score": round(r.score, 3),
             "story_id": r.story_id,
             "crossing_figures": [f["count"] for f in r.crossing_figures],
-            "ministerial_visits": [f"{v['minister']} -> {v['destination']}" for v in r.ministerial_visits],
+            "ministerial_visits": [
+                one_line(f"{v['minister']} -> {v['destination']}") for v in clean_values(r.ministerial_visits)
+            ],
         }
         for r in rows
     ]
@@ -547,7 +553,8 @@ def cmd_items(args: argparse.Namespace) -> int:
         )
         for rec in records:
             writer.writerow(
-                [
+                csv_cell(cell)
+                for cell in [
                     rec["id"],
                     rec["title"],
                     rec["source"],

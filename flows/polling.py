@@ -22,6 +22,7 @@ from monitors.feeds import fetch
 from monitors.feeds.article import SHORT_TEXT, fetch_articles
 from monitors.feeds.feedlist import FeedSource
 from monitors.feeds.parse import FeedParseError
+from monitors.safetext import one_line
 from storage import feeds as feed_store
 from storage import repository
 from storage.rows import StorableItem, storable
@@ -268,7 +269,7 @@ def render_table(report: PollReport) -> str:
     for feed in report.feeds:
         url = feed.url if len(feed.url) <= width else feed.url[: width - 1] + "…"
         detail = (
-            feed.error
+            one_line(feed.error)
             if feed.status == "error"
             else (f"{feed.relevant} relevant" if feed.status == "ok" else "")
         )

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from monitors.models import ArticleRef, Digest, DigestStory
+from monitors.safetext import clean_url, clean_values, one_line
 
 
 class ArticleLike(Protocol):
@@ -54,12 +55,16 @@ def build_story(story: StoryLike) -> DigestStory:
     visits: dict[tuple[Any, ...], dict[str, Any]] = {}
     articles: list[ArticleRef] = []
     for article in story.articles:
-        articles.append(ArticleRef(article.title, article.source, article.url, article.published))
+        # feed text is made safe here, once, for every renderer (monitors/safetext.py)
+        source = one_line(article.source) if article.source else None
+        articles.append(
+            ArticleRef(one_line(article.title), source, clean_url(article.url), article.published)
+        )
         if not article.relevant:
             continue
-        for figure in article.crossing_figures:
+        for figure in clean_values(article.crossing_figures):
             figures.setdefault(_figure_key(figure), figure)
-        for visit in article.ministerial_visits:
+        for visit in clean_values(article.ministerial_visits):
             known = visits.get(_visit_key(visit))
             if known is None:
                 visits[_visit_key(visit)] = dict(visit)
@@ -80,7 +85,7 @@ def build_story(story: StoryLike) -> DigestStory:
         reasons.append(f"{len(figures)} crossing figure{'s' if len(figures) != 1 else ''} reported")
     return DigestStory(
         story_id=story.id,
-        headline=story.headline,
+        headline=one_line(story.headline),
         articles=articles,
         crossing_figures=list(figures.values()),
         ministerial_visits=ordered_visits,

@@ -8,13 +8,20 @@ from __future__ import annotations
 
 import base64
 import json
-import re
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
 
 from monitors.models import Digest, DigestStory
+from monitors.safetext import clean, clean_url, one_line
+
+
+def _finalize(value: Any) -> Any:
+    """Every value a template prints loses escape sequences and bidi controls (Markup is ours)."""
+    return value if isinstance(value, Markup) or not isinstance(value, str) else clean(value)
+
 
 _env = Environment(
     loader=PackageLoader("monitors.digest", "templates"),
@@ -23,25 +30,24 @@ _env = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
     keep_trailing_newline=True,
+    finalize=_finalize,
 )
-
-_SPACES = re.compile(r"\s+")
 
 
 def safe_link(url: str | None) -> str | None:
     """Only http and https links reach a reader; `javascript:` and friends become no link."""
     if not url:
         return None
-    url = url.strip()
-    parts = urlsplit(url)
+    link = clean_url(url) or ""  # a CR or LF in a feed's URL can never split a line
+    parts = urlsplit(link)
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
         return None
-    return url
+    return link
 
 
 def line(value: Any) -> str:
-    """A feed string on one line: newlines and control characters cannot break a layout."""
-    return _SPACES.sub(" ", str(value or "")).strip()
+    """A feed string on one line: newlines, escape sequences and controls cannot break a layout."""
+    return one_line(value or "")
 
 
 def words(value: Any) -> str:
@@ -77,7 +83,7 @@ def describe_visit(visit: dict[str, Any]) -> str:
 
 def subject_line(digest: Digest) -> str:
     """The email subject / message title: the counts a reader decides on."""
-    return f"migwatch: {digest.summary_line}"
+    return one_line(f"migwatch: {digest.summary_line}")
 
 
 def figure_table(figures: list[dict[str, Any]], indent: str = "     ") -> str:
