@@ -24,8 +24,7 @@ test: lint
 	$(BIN)/pytest -q
 
 eval: $(STAMP)
-	$(BIN)/python -m flows.evaluation eval/cases.jsonl
-	$(BIN)/python -m flows.evaluation eval/holdout.jsonl
+	$(BIN)/python -m flows.evaluation
 
 bench: $(STAMP)
 	$(BIN)/python bench/classify.py

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from flows.eval_sets import real_sets
 from flows.evaluation import evaluate, load_cases, missed_targets
 from monitors.classify.topic import load_topic
 
@@ -74,3 +75,95 @@ def test_unreadable_cases_are_one_line_on_stderr(tmp_path: Path) -> None:
     )
     assert run.returncode == 2
     assert run.stderr.count("\n") == 1 and "line 1" in run.stderr
+
+
+def _real_folder(tmp_path: Path) -> tuple[Path, Path]:
+    """A corpus of two entries and labels for them plus two written visit items, one of each
+    part: March and November are held out, the rest is development."""
+    corpus = tmp_path / "corpus.jsonl"
+    rows = [
+        {
+            "id": "c-mar",
+            "title": ON_TOPIC["title"],
+            "summary": ON_TOPIC["summary"],
+            "published": "2022-03-04T10:00:00+00:00",
+            "language": "en",
+        },
+        {
+            "id": "c-apr",
+            "title": OFF_TOPIC["title"],
+            "summary": OFF_TOPIC["summary"],
+            "published": "2022-04-04T10:00:00+00:00",
+            "language": "other",
+        },
+    ]
+    corpus.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    folder = tmp_path / "eval"
+    folder.mkdir()
+    cooper_rome = {"minister": "Yvette Cooper", "destination": "Rome", "counterpart": None, "status": "done"}
+    labels = [
+        {
+            "id": "c-mar",
+            "relevant": True,
+            "visits": [cooper_rome],
+            "figures": [{"count": 30000, "route": "channel", "period": "year_to_date", "year": 2022}],
+        },
+        # A trip inside the minister's own country, and one outside the UK and Italy: not UK–Italy visits.
+        {
+            "id": "c-apr",
+            "relevant": False,
+            "visits": [
+                {"minister": "Yvette Cooper", "destination": "Dover", "status": "done"},
+                {"minister": "Yvette Cooper", "destination": "Sharm el-Sheikh", "status": "done"},
+            ],
+            "figures": [],
+        },
+    ]
+    (folder / "news_2022.jsonl").write_text("".join(json.dumps(r) + "\n" for r in labels), encoding="utf-8")
+    written = [
+        dict(
+            ON_TOPIC,
+            id="w-nov",
+            date="2024-11-05",
+            visits=[cooper_rome, dict(cooper_rome, destination="Italy")],
+            figures=[{"count": 30000, "route": "channel", "period": "year", "year": 2024}],
+        ),
+        dict(OFF_TOPIC, id="w-dec", date="2024-12-05", figures=[]),
+    ]
+    (folder / "visits_en.jsonl").write_text("".join(json.dumps(r) + "\n" for r in written), encoding="utf-8")
+    return corpus, folder
+
+
+def test_real_items_split_by_month_and_join_the_corpus_on_id(tmp_path: Path) -> None:
+    corpus, folder = _real_folder(tmp_path)
+    dev, held = real_sets(load_topic(), corpus, folder)
+    assert [c.id for c in held.cases] == ["c-mar", "w-nov"]
+    assert [c.id for c in dev.cases] == ["c-apr", "w-dec"]
+    assert held.cases[0].title == ON_TOPIC["title"]  # the text comes from the corpus
+    assert dev.cases[0].lang == "other"
+
+
+def test_only_uk_italy_trips_count_and_a_country_gives_way_to_a_place_in_it(tmp_path: Path) -> None:
+    corpus, folder = _real_folder(tmp_path)
+    dev, held = real_sets(load_topic(), corpus, folder)
+    assert dev.cases[0].visits == frozenset()  # Dover (home) and Sharm el-Sheikh (elsewhere) dropped
+    assert held.cases[1].visits == {("Yvette Cooper", "Rome")}  # "Italy" and "Rome" are one trip
+
+
+def test_a_figure_matches_on_count_and_period(tmp_path: Path) -> None:
+    corpus, folder = _real_folder(tmp_path)
+    _, held = real_sets(load_topic(), corpus, folder)
+    report = evaluate(load_topic(), held.cases, held.name)
+    # c-mar: 30,000 "so far this year" is year to date, as labelled; w-nov's label says a whole year.
+    assert (report.overall.figures.tp, report.overall.figures.fp, report.overall.figures.fn) == (1, 1, 1)
+    assert report.wrong["figures"] == ["w-nov"]
+
+
+def test_an_item_moved_to_development_leaves_the_held_out_part(tmp_path: Path) -> None:
+    corpus, folder = _real_folder(tmp_path)
+    (folder / "moved_to_dev.txt").write_text(
+        "# id reason\nw-nov looked at its visit error\n", encoding="utf-8"
+    )
+    dev, held = real_sets(load_topic(), corpus, folder)
+    assert [c.id for c in held.cases] == ["c-mar"]
+    assert "w-nov" in {c.id for c in dev.cases}
