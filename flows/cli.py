@@ -226,12 +226,9 @@ def cmd_replay(args: argparse.Namespace) -> int:
 
 
 def _safe(url: str) -> str:
-    from sqlalchemy.engine import make_url
+    from storage.engine import mask_database_url
 
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:
-        return "<database>"
+    return mask_database_url(url)
 
 
 # ---------------------------------------------------------------- classify

@@ -30,12 +30,9 @@ class Check:
 
 
 def _safe(url: str) -> str:
-    from sqlalchemy.engine import make_url
+    from storage.engine import mask_database_url
 
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:
-        return "<database>"
+    return mask_database_url(url)
 
 
 def check_database(settings: Settings) -> list[Check]:
@@ -96,10 +93,19 @@ def _feeds_check(rows: list[FeedHealth]) -> Check:
 
 
 def check_channels(settings: Settings) -> Check:
-    from monitors.digest.notify import mask_url
+    """Each notify URL checked by apprise exactly as `digest` checks it before sending."""
+    from monitors.digest.notify import check_url, mask_url
 
     if not settings.notify_urls:
         return Check("channels", "warn", "none configured (MIGWATCH_NOTIFY_URLS); alerts go nowhere")
+    unusable = []
+    for url in settings.notify_urls:
+        try:
+            check_url(url)
+        except MigwatchError as exc:
+            unusable.append(str(exc))
+    if unusable:
+        return Check("channels", "fail", "; ".join(unusable) + " (`migwatch digest` refuses it)")
     return Check("channels", "ok", ", ".join(mask_url(url) for url in settings.notify_urls))
 
 

@@ -55,16 +55,16 @@ class Settings(BaseSettings):
     feeds_file: Path | None = None
 
     # fetching limits
-    connect_timeout: float = 10.0
-    read_timeout: float = 20.0
-    feed_timeout: float = 60.0
-    max_body_bytes: int = 10 * 1024 * 1024
-    max_redirects: int = 5
-    concurrency: int = 16
+    connect_timeout: float = Field(default=10.0, gt=0)
+    read_timeout: float = Field(default=20.0, gt=0)
+    feed_timeout: float = Field(default=60.0, gt=0)
+    max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1)
+    max_redirects: int = Field(default=5, ge=0)
+    concurrency: int = Field(default=16, ge=1)
     user_agent: str = "migwatch/0.1 (+https://github.com/migwatch/migwatch; news monitor)"
 
     # schedules
-    poll_interval_minutes: int = 15
+    poll_interval_minutes: int = Field(default=15, ge=1)
     digest_time: str = "07:00"
     digest_timezone: str = "Europe/London"
 
@@ -102,6 +102,20 @@ class Settings(BaseSettings):
 
 
 _CONFIG_FILE: list[Path | None] = [None]
+# Settings whose bad value is echoed in the error; a URL setting never is (it may hold a secret).
+_SHOWN_WHEN_BAD = frozenset(
+    {
+        "connect_timeout",
+        "read_timeout",
+        "feed_timeout",
+        "max_body_bytes",
+        "max_redirects",
+        "concurrency",
+        "poll_interval_minutes",
+        "digest_time",
+        "digest_timezone",
+    }
+)
 
 
 def config_file_from_env() -> Path:
@@ -113,13 +127,16 @@ def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings
     path = config_file or config_file_from_env()
     if config_file is not None and not config_file.exists():
         raise ConfigError(f"config file not found: {config_file}")
+    if path.exists() and not path.is_file():  # pydantic-settings would skip it without a word
+        raise ConfigError(f"config file {path} is not a file (a TOML file is expected)")
     _CONFIG_FILE[0] = path
     try:
         return Settings(**{k: v for k, v in overrides.items() if v is not None})
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "settings"
-        raise ConfigError(f"bad setting {where}: {first['msg']}") from exc
+        given = f" (got {first['input']!r})" if where in _SHOWN_WHEN_BAD and "input" in first else ""
+        raise ConfigError(f"bad setting {where}{given}: {first['msg']}") from exc
     except (OSError, ValueError) as exc:
         raise ConfigError(f"config file {path} cannot be read: {exc}") from exc
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlmodel import create_engine
 
@@ -24,14 +25,39 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def open_engine(url: str, *, create: bool = True) -> Engine:
-    """An engine for `url` with the schema in place; any failure is one StorageError line."""
+# user:password@ in a URL that may not parse: everything between the first ':' and the last '@'
+_USERINFO_PASSWORD = re.compile(r"^((?:[^:/@]*://)?[^:/@]*):[^/]*@")
+SUPPORTED_BACKENDS = ("sqlite", "postgresql")
+
+
+def mask_database_url(url: str) -> str:
+    """`url` with its password replaced by ***, whether or not it parses: safe to print."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError):
+        return _USERINFO_PASSWORD.sub(r"\1:***@", url, count=1)
+
+
+def _parse(url: str) -> URL:
+    safe = mask_database_url(url)
+    hint = "expected e.g. sqlite:///path/to/migwatch.db or postgresql://user@host:5432/migwatch"
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
-        raise StorageError(f"bad database URL {url!r}: expected e.g. sqlite:///path/to/migwatch.db") from exc
+        raise StorageError(f"bad database URL {safe!r}: {hint}") from exc
+    except ValueError as exc:  # make_url reads the port with int()
+        raise StorageError(f"bad database URL {safe!r}: the port must be a number; {hint}") from exc
+    if parsed.get_backend_name() not in SUPPORTED_BACKENDS:
+        raise StorageError(f"unsupported database URL {safe}: use sqlite:/// or postgresql://")
     if parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+def open_engine(url: str, *, create: bool = True) -> Engine:
+    """An engine for `url` with the schema in place; any failure is one StorageError line that
+    never shows the URL's password."""
+    parsed = _parse(url)
     safe = parsed.render_as_string(hide_password=True)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         path = Path(parsed.database or "")
@@ -42,7 +68,7 @@ def open_engine(url: str, *, create: bool = True) -> Engine:
     try:
         # one JSON serializer for every write: the poll's rows arrive encoded with it (storage/rows.py)
         engine = create_engine(parsed, pool_pre_ping=True, json_serializer=encode_json)
-    except (NoSuchModuleError, ArgumentError) as exc:
+    except (NoSuchModuleError, ArgumentError, ImportError, ValueError) as exc:
         raise StorageError(f"unsupported database URL {safe}: use sqlite:/// or postgresql://") from exc
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
