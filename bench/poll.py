@@ -5,7 +5,8 @@ Run by hand (never a timed test):
     .venv/bin/python bench/poll.py --r2e /path/to/venv/bin/r2e [--sizes 200 1600] [--repeat 3]
 
 Synthetic feeds of 50 items each are served on 127.0.0.1 by a separate process (with ETag, so an
-unchanged feed answers 304). Each tool polls them cold (empty state) and unchanged (every feed
+unchanged feed answers 304). Their items link to 127.0.0.1 on a port nothing listens on, so
+completing a short item from its article page is refused at once and never asks DNS. Each tool polls them cold (empty state) and unchanged (every feed
 answers 304), at two sizes; a Prefect server is started first and migwatch talks to it, as in
 production. From the two sizes: slope = cost per feed, intercept = fixed cost of one process.
 Each measurement is repeated (--repeat, each time from empty state for cold) and the median kept:
@@ -44,15 +45,27 @@ TOPICAL = [
 ]
 
 
+def closed_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on (bound, never listened, then released)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+# Where the items link to; main() sets the port before the feed server starts.
+LINK_PORT = [closed_port()]
+
+
 @functools.cache
 def synthetic_feed(number: int, items: int = ITEMS_PER_FEED) -> bytes:
     parts = []
+    site = f"http://127.0.0.1:{LINK_PORT[0]}/news{number % 97}"
     for i in range(items):
         title = TOPICAL[number % 3] if i == 0 else f"Council {number} approves budget item {i} after debate"
         parts.append(
             f"<item><title>{title} ({number}-{i})</title>"
-            f"<link>https://news{number % 97}.example.com/{number}/{i}?utm_source=rss</link>"
-            f"<guid>https://news{number % 97}.example.com/{number}/{i}</guid>"
+            f"<link>{site}/{number}/{i}?utm_source=rss</link>"
+            f"<guid>{site}/{number}/{i}</guid>"
             f"<pubDate>Mon, 02 Jun 2025 {i % 24:02d}:00:00 +0000</pubDate>"
             f"<description>&lt;p&gt;Officials said on Tuesday that item {i} of feed {number} would be "
             "reviewed later this year after a consultation with local councils and residents.&lt;/p&gt;"
@@ -60,7 +73,7 @@ def synthetic_feed(number: int, items: int = ITEMS_PER_FEED) -> bytes:
         )
     return (
         '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
-        f"<title>Feed {number}</title><link>https://news.example.com/</link>"
+        f"<title>Feed {number}</title><link>http://127.0.0.1:{LINK_PORT[0]}/</link>"
         f"<description>Synthetic feed {number}</description>{''.join(parts)}</channel></rss>"
     ).encode()
 
@@ -104,7 +117,9 @@ async def _connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter
         writer.close()
 
 
-def serve(port: int) -> None:
+def serve(port: int, link_port: int) -> None:
+    LINK_PORT[0] = link_port  # the same links as the parent's, whichever way the process started
+
     async def main() -> None:
         server = await asyncio.start_server(_connection, "127.0.0.1", port, backlog=512)
         async with server:
@@ -238,7 +253,7 @@ def main() -> int:
     small, large = args.sizes
     work = Path(tempfile.mkdtemp(prefix="migwatch-bench-"))
     port = free_port()
-    feeds_server = multiprocessing.Process(target=serve, args=(port,), daemon=True)
+    feeds_server = multiprocessing.Process(target=serve, args=(port, LINK_PORT[0]), daemon=True)
     feeds_server.start()
     base = f"http://127.0.0.1:{port}"
     wait_for(f"{base}/feed/0.xml", 10)
