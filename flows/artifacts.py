@@ -13,11 +13,16 @@ Row = dict[str, Any]
 
 
 class FeedLine(Protocol):
-    url: str
-    status: str
-    error: str
-    new_items: int
-    relevant: int
+    @property
+    def url(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def error(self) -> str: ...
+    @property
+    def new_items(self) -> int: ...
+    @property
+    def relevant(self) -> int: ...
 
 
 class PollOutcome(Protocol):

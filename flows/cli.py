@@ -188,11 +188,12 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 # ---------------------------------------------------------------- replay
 def cmd_replay(args: argparse.Namespace) -> int:
-    from flows import pipeline
+    from flows.messages import write_html
+    from flows.reports import to_stderr
     from monitors.digest.notify import TERMINAL
     from monitors.digest.render import render_text
     from monitors.feeds.fixtures import fixture_paths, read_fixture
-    from storage.engine import open_engine
+    from storage.store import open_engine
 
     settings = _settings(args)
     paths = args.paths or [Path("seeds")]
@@ -204,7 +205,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     configure_prefect_environment()
     from flows.replay import replay_flow
 
-    pipeline.to_stderr(f"Replaying {', '.join(str(p) for p in paths)} into {_safe(settings.database_url)}")
+    to_stderr(f"Replaying {', '.join(str(p) for p in paths)} into {_safe(settings.database_url)}")
     with watched_flow_run():
         report, digest = replay_flow(
             [str(p) for p in paths],
@@ -220,7 +221,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     print("Digest preview (nothing is sent; `migwatch digest` delivers):")
     print()
     print(render_text(digest))
-    html_path = pipeline.write_html(digest, settings.digests_path)
+    html_path = write_html(digest, settings.digests_path)
     print(f"HTML digest written to {html_path}")
     return 0
 
@@ -337,7 +338,7 @@ def cmd_digest(args: argparse.Namespace) -> int:
     from flows import pipeline
     from monitors.classify.topic import load_topic
     from monitors.digest.notify import TERMINAL, check_url, mask_url
-    from storage.engine import open_engine
+    from storage.store import open_engine
 
     settings = _settings(args)
     channels = list(dict.fromkeys([*settings.notify_urls, *args.notify]))
@@ -384,11 +385,11 @@ def cmd_digest(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------- poll / feeds
 def cmd_poll(args: argparse.Namespace) -> int:
-    from flows import polling
+    from flows.reports import render_table, to_stderr
     from monitors.classify.topic import load_topic
     from monitors.feeds.feedlist import load_feed_list
     from monitors.feeds.fetch import FetchLimits
-    from storage.engine import open_engine
+    from storage.store import open_engine
 
     settings = _settings(args)
     # Check everything a user can get wrong before Prefect starts, so errors are one clear line.
@@ -401,7 +402,7 @@ def cmd_poll(args: argparse.Namespace) -> int:
 
     text = args.format == "text"
     if text:
-        polling.to_stderr(f"Polling {len(feeds)} feed(s) into {_safe(settings.database_url)}")
+        to_stderr(f"Polling {len(feeds)} feed(s) into {_safe(settings.database_url)}")
     with watched_flow_run():  # the caller watches this run: no heartbeat thread to wait for
         report = poll_flow(
             settings.database_url,
@@ -416,7 +417,7 @@ def cmd_poll(args: argparse.Namespace) -> int:
     for reason in report.delivery_failed.values():
         print(f"migwatch: alert failed: {reason}; it will be retried on the next run", file=sys.stderr)
     if text:
-        print(polling.render_table(report))
+        print(render_table(report))
     else:
         print(json.dumps(report.to_dict(), ensure_ascii=False))
     return 0
@@ -427,8 +428,7 @@ def _when(moment: datetime | None) -> str | None:
 
 
 def cmd_feeds(args: argparse.Namespace) -> int:
-    from storage.engine import open_engine
-    from storage.feeds import feed_health
+    from storage.store import feed_health, open_engine
 
     settings = _settings(args)
     rows = feed_health(open_engine(settings.database_url))
@@ -465,7 +465,7 @@ def cmd_feeds(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------- serve / doctor
 def cmd_serve(args: argparse.Namespace) -> int:
-    from storage.engine import open_engine
+    from storage.store import open_engine
 
     settings = load_settings(
         args.config,
@@ -505,8 +505,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------- items
 def cmd_items(args: argparse.Namespace) -> int:
     from monitors.safetext import clean_url, clean_values, csv_cell, one_line
-    from storage.engine import open_engine
-    from storage.repository import list_items
+    from storage.store import list_items, open_engine
 
     settings = _settings(args)
     engine = open_engine(settings.database_url)

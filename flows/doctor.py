@@ -15,7 +15,7 @@ import httpx
 
 from flows.settings import Settings
 from monitors.errors import MigwatchError
-from storage.health import FeedHealth
+from storage.feeds import FeedHealth
 
 Verdict = Literal["ok", "warn", "fail"]
 # A feed failing this many times in a row is reported as a warning.
@@ -37,9 +37,8 @@ def _safe(url: str) -> str:
 
 def check_database(settings: Settings) -> list[Check]:
     """Reachable, then at the newest schema revision, then its feeds' health."""
-    from storage.engine import open_engine
-    from storage.health import feed_health
     from storage.schema import schema_status
+    from storage.store import feed_health, open_engine
 
     try:
         engine = open_engine(settings.database_url, create=False)
@@ -80,7 +79,9 @@ def check_database(settings: Settings) -> list[Check]:
 def _feeds_check(rows: list[FeedHealth]) -> Check:
     if not rows:
         return Check("feeds", "warn", "no feed polled yet (run `migwatch poll`)")
-    failing = [f for f in rows if f.failures >= FAILING_FEED_THRESHOLD]
+    failing = sorted(
+        (f for f in rows if f.failures >= FAILING_FEED_THRESHOLD), key=lambda f: (-f.failures, f.url)
+    )
     if not failing:
         return Check("feeds", "ok", f"{len(rows)} feed(s), none failing")
     worst = failing[0]

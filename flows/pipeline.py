@@ -1,71 +1,224 @@
-"""The one place that joins the stages: read -> classify -> store -> group -> digest.
+"""The one place that joins the stages. A poll, top to bottom:
 
-Plain functions, no Prefect: the flows wrap them, and the CLI's light commands call them directly.
+    feeds due -> fetch -> parse (in the helper process, overlapping the fetch) -> classify
+    -> store -> assign stories -> record outcomes
+
+a replay: fixtures -> classify -> store -> assign stories; a digest: pending stories -> digest ->
+each channel. Plain functions, no Prefect: flows/poll.py, replay.py and digest_flow.py wrap them,
+and tests call them directly. One bad feed is one row of the report, never an exception that
+stops the cycle.
 """
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass, field
+import asyncio
+from collections.abc import Collection, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import Engine
 
+from flows import parallel
+from flows.reports import (
+    DeliveryReport,
+    FeedReport,
+    PollReport,
+    Progress,
+    describe,
+    describe_classification,
+    quiet,
+    to_stderr,
+)
 from monitors.classify.classifier import classify
 from monitors.classify.topic import Topic
 from monitors.digest.build import ALL_SIGNALS, build_digest
-from monitors.digest.chart import channel_chart_png
-from monitors.digest.notify import TERMINAL, Attachment, channel_key, channel_kind, mask_url, send
-from monitors.digest.render import (
-    chart_data_uri,
-    render_html,
-    render_json,
-    render_slack,
-    render_text,
-    subject_line,
-)
+from monitors.digest.notify import TERMINAL, channel_key, channel_kind, mask_url, send
+from monitors.digest.stories import STORY_LOOKBACK, assign
+from monitors.feeds import fetch
+from monitors.feeds.article import SHORT_TEXT, fetch_articles
+from monitors.feeds.feedlist import FeedSource
 from monitors.feeds.fixtures import fixture_paths, read_fixture
+from monitors.feeds.parse import FeedParseError
 from monitors.models import Classification, Digest, FeedItem
-from storage import deliveries, repository
+from storage import store
 
-Progress = Callable[[str], None]
-
-
-def to_stderr(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
+# Articles fetched per batch at most, so a burst of relevant short items cannot stall a cycle.
+MAX_ARTICLES_PER_BATCH = 20
+Parsed = tuple[store.FeedState, list[store.StorableItem]]  # a feed and its items, as stored
 
 
-@dataclass(slots=True)
-class ReplayReport:
-    documents: int = 0
-    new: int = 0
-    unchanged: int = 0
-    updated: int = 0
-    relevant_new: int = 0
-    stories_touched: int = 0
-    lines: list[str] = field(default_factory=list)
+def poll_batch(
+    engine: Engine,
+    feeds: Sequence[FeedSource],
+    limits: fetch.FetchLimits,
+    topic: Topic,
+    *,
+    now: datetime | None = None,
+    progress: Progress = quiet,
+    read_articles: bool = True,
+    parser: parallel.ParserFactory = parallel.ParseQueue,
+) -> list[FeedReport]:
+    """Poll a batch of feeds: fetch the due ones concurrently, parse and classify them with
+    `parser` (by default on the second core, while the others are still being fetched), store
+    the items, group the relevant ones into stories, and write back what each feed did."""
+    moment = now or datetime.now(UTC)
+    states = store.ensure_feeds(engine, [(f.url, f.title) for f in feeds])
+    ordered = [states[f.url] for f in feeds]
+    due = [s for s in ordered if s.is_due(moment)]
+    # feeds never fetched will send bodies to parse; those with validators mostly answer 304
+    parallel.warm_up(sum(1 for s in due if not (s.etag or s.last_modified)))
+    queue = parser(topic, limits.max_body_bytes)
+    requests = [fetch.FeedRequest(s.url, s.etag, s.last_modified) for s in due]
+    fetched, queued = parallel.fetch_in_chunks(requests, limits, queue)
+    results: dict[str, fetch.FetchResult] = dict(zip((s.url for s in due), fetched, strict=True))
+    reports = {s.url: fetch_report(s, results.get(s.url)) for s in ordered}
+    outcomes = [o for s in ordered if (o := fetch_outcome(s, results.get(s.url))) is not None]
+
+    articles_left = MAX_ARTICLES_PER_BATCH if read_articles else 0
+    to_group: list[int] = []
+    for index, chunk in queue.results():  # in chunk order, each as soon as it is parsed
+        parsed: list[Parsed] = []
+        for position, items in zip(queued[index], chunk, strict=True):
+            state, body = due[position], fetched[position]
+            assert isinstance(body, fetch.FeedOk)  # only bodies are queued
+            reports[state.url], outcome = parse_result(state, body, items)
+            outcomes.append(outcome)
+            if not isinstance(items, FeedParseError):
+                parsed.append((state, items))
+        if articles_left and parsed:
+            parsed, read = _with_articles(engine, topic, parsed, limits, articles_left)
+            articles_left -= read
+        entries = [(state.source_id, entry) for state, items in parsed for entry in items]
+        stored = store.store_items(engine, entries, topic_version=topic.version)
+        for state, _ in parsed:
+            reports[state.url].new_items = stored.new_by_source.get(state.source_id, 0)
+            reports[state.url].relevant = stored.relevant_by_source.get(state.source_id, 0)
+        to_group += stored.to_group
+    group_stories(engine, to_group, moment)
+    store.record_outcomes(engine, outcomes, moment)
+    for state in ordered:
+        progress(f"{state.url}: {describe(reports[state.url])}")
+    return [reports[f.url] for f in feeds]
 
 
-def describe(name: str, classification: Classification) -> str:
-    verdict = "relevant" if classification.relevant else "not relevant"
-    return (
-        f"{name}: {verdict} (score {classification.score:.2f}), "
-        f"{len(classification.crossing_figures)} crossing figure(s), "
-        f"{len(classification.ministerial_visits)} ministerial visit(s)"
-    )
+def fetch_report(state: store.FeedState, result: fetch.FetchResult | None) -> FeedReport:
+    """A feed's report once fetched (`None`: not fetched, backing off); a body's is completed
+    by parse_result."""
+    if result is None:
+        when = state.next_try.isoformat(timespec="seconds") if state.next_try else "later"
+        reason = f"backing off after {state.failures} failure(s); next try {when}"
+        return FeedReport(state.url, "error", reason, kind="backing_off")
+    if isinstance(result, fetch.FeedNotModified):
+        return FeedReport(state.url, "not_modified")
+    if isinstance(result, fetch.FeedFailed):
+        return FeedReport(state.url, "error", result.reason, kind=result.kind)
+    return FeedReport(state.url, "ok")
 
 
-def classify_fixtures(
-    topic: Topic, paths: Sequence[Path], progress: Progress = to_stderr
-) -> list[tuple[str, FeedItem, Classification]]:
+def fetch_outcome(state: store.FeedState, result: fetch.FetchResult | None) -> store.FeedOutcome | None:
+    """What to write back for a feed that gave no body (a body's waits for its parse)."""
+    if isinstance(result, fetch.FeedNotModified):
+        return store.FeedOutcome(state.source_id, "not_modified")
+    if isinstance(result, fetch.FeedFailed):
+        return store.FeedOutcome(
+            state.source_id, "error", error=result.reason, retry_after=result.retry_after
+        )
+    return None
+
+
+def parse_result(
+    state: store.FeedState, body: fetch.FeedOk, items: parallel.Parsed
+) -> tuple[FeedReport, store.FeedOutcome]:
+    """A fetched feed's report and outcome, once its body is parsed."""
+    if isinstance(items, FeedParseError):
+        report = FeedReport(state.url, "error", str(items), kind="not_a_feed")
+        return report, store.FeedOutcome(state.source_id, "error", error=str(items))
+    ok = store.FeedOutcome(state.source_id, "ok", etag=body.etag, last_modified=body.last_modified)
+    return FeedReport(state.url, "ok", items=len(items)), ok
+
+
+def _likely_relevant(topic: Topic, entry: store.StorableItem) -> bool:
+    short = entry.text_length < SHORT_TEXT
+    return short and entry.url is not None and entry.score >= topic.relevant_threshold / 2
+
+
+def complete_short_items(
+    engine: Engine,
+    topic: Topic,
+    entries: list[store.StorableItem],
+    limits: fetch.FetchLimits,
+    *,
+    most: int = MAX_ARTICLES_PER_BATCH,
+) -> tuple[list[store.StorableItem], int]:
+    """New, likely-relevant items with only a short summary get their article's text (`most` of
+    them at most), then are classified again on it; and how many articles were fetched. Items
+    already stored are not fetched again."""
+    wanted = [i for i, entry in enumerate(entries) if _likely_relevant(topic, entry)]
+    if not wanted or most <= 0:
+        return entries, 0
+    known = store.known_identities(engine, [entries[i].identity for i in wanted])
+    wanted = [i for i in wanted if entries[i].identity not in known][:most]
+    if not wanted:
+        return entries, 0
+    pages = asyncio.run(fetch_articles([entries[i].url or "" for i in wanted], limits))
+    completed = list(entries)
+    for index, page in zip(wanted, pages, strict=True):
+        if page.text:
+            richer = replace(entries[index].feed_item(), content=page.text)
+            completed[index] = store.storable(entries[index].identity, richer, classify(topic, richer))
+    return completed, len(wanted)
+
+
+def _with_articles(
+    engine: Engine, topic: Topic, parsed: list[Parsed], limits: fetch.FetchLimits, most: int
+) -> tuple[list[Parsed], int]:
+    """complete_short_items over a chunk's feeds, each keeping its own items."""
+    flat = [entry for _, items in parsed for entry in items]
+    completed, read = complete_short_items(engine, topic, flat, limits, most=most)
+    rest = iter(completed)
+    return [(state, [next(rest) for _ in items]) for state, items in parsed], read
+
+
+def group_stories(engine: Engine, item_ids: Sequence[int], now: datetime | None = None) -> list[int]:
+    """Put each relevant item of `item_ids` into the story it belongs to (monitors decides, in one
+    batch: digest/stories.assign), starting a story when none fits; the ids of the stories touched."""
+    if not item_ids:
+        return []
+    moment = now or datetime.now(UTC)
+    with store.grouping(engine) as batch:
+        items, members = batch.load(item_ids, since=moment - STORY_LOOKBACK)
+        return batch.write(assign(items, members), moment)
+
+
+def poll_all(
+    engine: Engine,
+    feeds: Sequence[FeedSource],
+    limits: fetch.FetchLimits,
+    topic: Topic,
+    *,
+    batch_size: int = 200,
+    progress: Progress = quiet,
+) -> PollReport:
+    """One whole cycle without Prefect (tests, and the body of each flow task)."""
+    report = PollReport()
+    for start in range(0, len(feeds), max(1, batch_size)):
+        report.feeds += poll_batch(
+            engine, feeds[start : start + batch_size], limits, topic, progress=progress
+        )
+    return report
+
+
+Entry = tuple[str, FeedItem, Classification]  # identity, item, classification
+
+
+def classify_fixtures(topic: Topic, paths: Sequence[Path], progress: Progress = to_stderr) -> list[Entry]:
     files = fixture_paths(list(paths))
     results = []
     for number, path in enumerate(files, start=1):
         item = read_fixture(path)
         classification = classify(topic, item)
-        progress(f"[{number}/{len(files)}] {describe(path.name, classification)}")
+        progress(f"[{number}/{len(files)}] {describe_classification(path.name, classification)}")
         results.append((item.id, item, classification))
     return results
 
@@ -73,79 +226,30 @@ def classify_fixtures(
 def store_and_group(
     engine: Engine,
     source_url: str,
-    entries: Sequence[tuple[str, FeedItem, Classification]],
+    entries: Sequence[Entry],
     topic_version: int,
     *,
-    source_kind: str = "fixture",
     source_title: str | None = None,
-) -> repository.StoreReport:
-    """Store entries under their own source when they name one (a fixture file), else `source_url`."""
-    by_source: dict[str, list[tuple[str, FeedItem, Classification]]] = {}
-    for entry in entries:
-        by_source.setdefault(entry[1].source or source_url, []).append(entry)
-    report = repository.StoreReport()
-    for url, group in by_source.items():
-        title = source_title if url == source_url else url.removeprefix("file:")
-        source_id = repository.ensure_source(engine, url, kind=source_kind, title=title)
-        report.merge(repository.store_items(engine, source_id, group, topic_version=topic_version))
-    repository.assign_stories(engine, report.new + report.updated)
+) -> store.StoreReport:
+    """Store fixture entries under their own file's source when they name one, else `source_url`;
+    then group the relevant ones into stories."""
+    urls = [item.source or source_url for _, item, _ in entries]
+    titles = {url: source_title if url == source_url else url.removeprefix("file:") for url in urls}
+    sources = store.ensure_sources(engine, list(titles.items()), kind="fixture")
+    rows = [
+        (sources[url].source_id, store.storable(identity, item, classification))
+        for url, (identity, item, classification) in zip(urls, entries, strict=True)
+    ]
+    report = store.store_items(engine, rows, topic_version=topic_version)
+    group_stories(engine, report.to_group)
     return report
 
 
 def pending_digest(
     engine: Engine, channels: Sequence[str], signals: Collection[str] = ALL_SIGNALS
-) -> tuple[Digest, list[repository.StoredStory]]:
-    stories = repository.undelivered_stories(engine, [channel_key(c) for c in channels])
+) -> tuple[Digest, list[store.StoredStory]]:
+    stories = store.undelivered_stories(engine, [channel_key(c) for c in channels])
     return build_digest(stories, signals=signals), stories
-
-
-def write_html(digest: Digest, folder: Path, html: str | None = None) -> Path:
-    """The digest as a standalone HTML file (chart inline as a data: URI), for a browser."""
-    folder.mkdir(parents=True, exist_ok=True)
-    stamp = digest.generated_at.astimezone(UTC).strftime("%Y%m%d-%H%M%S")
-    path = folder / f"digest-{stamp}.html"
-    if html is None:
-        html = render_html(digest, chart_data_uri(channel_chart_png(digest)))
-    path.write_text(html, encoding="utf-8")
-    return path
-
-
-@dataclass(frozen=True, slots=True)
-class Message:
-    """One channel's rendering of a digest."""
-
-    title: str
-    body: str
-    body_format: str
-    attachments: tuple[Attachment, ...] = ()
-    text_alternative: str | None = None
-
-
-CHART_NAME = "chart.png"
-
-
-def compose(digest: Digest, kind: str) -> Message:
-    """What a channel of `kind` (see notify.channel_kind) is sent for `digest`."""
-    title = subject_line(digest)
-    if kind == "email":
-        png = channel_chart_png(digest)
-        attachments = (Attachment(CHART_NAME, png, "image/png"),) if png else ()
-        html = render_html(digest, f"cid:{CHART_NAME}" if png else None)
-        return Message(title, html, "html", attachments, render_text(digest))
-    if kind == "slack":
-        return Message(title, render_slack(digest), "markdown")
-    if kind == "json":
-        return Message(title, render_json(digest), "text")
-    return Message(title, render_text(digest), "text")
-
-
-@dataclass(slots=True)
-class DeliveryReport:
-    delivered: dict[str, int] = field(default_factory=dict)  # label -> stories recorded
-    failed: dict[str, str] = field(default_factory=dict)  # label -> reason
-    skipped: dict[str, str] = field(default_factory=dict)  # label -> why it was not tried this run
-    digest: Digest | None = None
-    text: str = ""
 
 
 def deliver(
@@ -162,18 +266,21 @@ def deliver(
     pending and sets a back-off (storage/deliveries.py). With no channel, the digest goes to the
     terminal: it is returned as `text` and marked delivered there.
     """
+    from flows.messages import compose  # the renderers (jinja2, the chart) load only to deliver
+    from monitors.digest.render import render_text
+
     now = now or datetime.now(UTC)
     report = DeliveryReport()
     for channel in list(dict.fromkeys(channels)) or [TERMINAL]:
         key, label = channel_key(channel), mask_url(channel)
-        claim = deliveries.claim_channel(engine, key, label, now)
+        claim = store.claim_channel(engine, key, label, now)
         if not claim.claimed:
             report.skipped[label] = claim.reason
             continue
         try:
-            digest = build_digest(repository.undelivered_stories(engine, [key]), now, signals)
+            digest = build_digest(store.undelivered_stories(engine, [key]), now, signals)
             if not digest.stories:
-                deliveries.release_idle(engine, key)
+                store.release_idle(engine, key)
                 continue
             kind = channel_kind(channel)
             if kind == TERMINAL:
@@ -191,13 +298,13 @@ def deliver(
                 )
                 ok, error = result.ok, result.error
         except Exception:
-            deliveries.release_idle(engine, key)  # nothing was sent: free the channel at once
+            store.release_idle(engine, key)  # nothing was sent: free the channel at once
             raise
         ids = [story.story_id for story in digest.stories]
         if ok:
-            report.delivered[label] = deliveries.release_delivered(engine, key, label, ids, now)
+            report.delivered[label] = store.release_delivered(engine, key, label, ids, now)
         else:
-            state = deliveries.release_failed(engine, key, label, error or "failed", now)
+            state = store.release_failed(engine, key, label, error or "failed", now)
             until = state.next_try.strftime("%Y-%m-%d %H:%M UTC") if state.next_try else "the next run"
             report.failed[label] = f"{error or 'failed'} (attempt {state.failures}; retry after {until})"
         report.digest = report.digest or digest

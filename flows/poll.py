@@ -9,14 +9,15 @@ from typing import TYPE_CHECKING
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
-from flows import artifacts, polling
+from flows import artifacts, pipeline
+from flows.reports import FeedReport, PollReport, quiet, to_stderr
 from monitors.classify.topic import load_topic
 from monitors.feeds.feedlist import FeedSource
 from monitors.feeds.fetch import FetchLimits
-from storage.engine import open_engine
+from storage.store import open_engine
 
 if TYPE_CHECKING:
-    from flows.pipeline import DeliveryReport
+    from flows.reports import DeliveryReport
 
 BATCH_SIZE = 400
 
@@ -28,15 +29,15 @@ def poll_batch_task(
     limits: FetchLimits,
     topic_file: str | None,
     show_progress: bool,
-) -> list[polling.FeedReport]:
+) -> list[FeedReport]:
     engine = open_engine(database_url)
     try:
-        return polling.poll_batch(
+        return pipeline.poll_batch(
             engine,
             [FeedSource(url, title) for url, title in feeds],
             limits,
             load_topic(Path(topic_file) if topic_file else None),
-            progress=polling.to_stderr if show_progress else polling.quiet,
+            progress=to_stderr if show_progress else quiet,
         )
     finally:
         engine.dispose()
@@ -44,8 +45,6 @@ def poll_batch_task(
 
 @task(name="deliver-alerts", cache_policy=NO_CACHE)
 def deliver_task(database_url: str, channels: list[str]) -> DeliveryReport:
-    from flows import pipeline  # apprise and the renderers load only when there is a channel
-
     engine = open_engine(database_url)
     try:
         return pipeline.deliver(engine, channels)
@@ -62,10 +61,10 @@ def poll_flow(
     notify_urls: list[str] | None = None,
     show_progress: bool = True,
     batch_size: int = BATCH_SIZE,
-) -> polling.PollReport:
+) -> PollReport:
     """Fetch, parse, identify, classify and store every feed; then send the instant alert to the
     configured channels, if any."""
-    report = polling.PollReport()
+    report = PollReport()
     for start in range(0, len(feeds), max(1, batch_size)):
         batch = feeds[start : start + batch_size]
         report.feeds += poll_batch_task(database_url, batch, limits, topic_file, show_progress)

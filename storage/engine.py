@@ -14,6 +14,7 @@ from sqlmodel import create_engine
 from monitors.errors import StorageError
 from storage import tables  # noqa: F401  (registers the tables on SQLModel.metadata)
 from storage.rows import encode_json
+from storage.sql import database_reason
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -76,8 +77,7 @@ def open_engine(url: str, *, create: bool = True) -> Engine:
         with engine.connect() as connection:
             connection.exec_driver_sql("SELECT 1")
     except SQLAlchemyError as exc:
-        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-        raise StorageError(f"cannot open database {safe}: {reason}") from exc
+        raise StorageError(f"cannot open database {safe}: {database_reason(exc)}") from exc
     if create:
         create_schema(engine)  # at the head already: one plain query (storage/schema.is_at_head)
     return engine

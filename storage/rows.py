@@ -1,6 +1,6 @@
 """An item and its classification as the values the items and classifications tables keep.
 
-A poll computes these where it parses (the helper process of flows/parse_pool.py, or this one),
+A poll computes these where it parses (the helper process of flows/parallel.py, or this one),
 so the process that stores a batch only binds and executes: hashing the content and writing the
 evidence as JSON cost as much as the INSERTs themselves. Pure functions, no database.
 """
@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 import orjson
 
 from monitors.classify.dates import aware
+from monitors.feeds.fixtures import FIXTURE_ID_PREFIX
 from monitors.models import Classification, FeedItem
 
 
@@ -78,11 +79,19 @@ class StorableItem(NamedTuple):
         )
 
 
+def published_guid(item: FeedItem) -> str | None:
+    """The guid the item's publisher gave it, if any: a fixture's id is ours, not a guid."""
+    if not item.id or item.id.startswith(FIXTURE_ID_PREFIX):
+        return None
+    return item.id
+
+
 def storable(identity: str, item: FeedItem, classification: Classification) -> StorableItem:
+    """The one write shape of an item, whichever command stores it (poll or replay)."""
     figures, visits = evidence_dicts(classification)  # most items have neither
     return StorableItem(
         identity,
-        item.id or None,
+        published_guid(item),
         item.url,
         item.title,
         item.summary,

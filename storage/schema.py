@@ -20,6 +20,7 @@ from sqlalchemy import Connection, Engine, inspect
 from sqlalchemy.exc import SQLAlchemyError
 
 from monitors.errors import StorageError
+from storage.sql import database_reason
 
 if TYPE_CHECKING:  # Alembic is imported only when a database is not at HEAD_REVISION
     from alembic.config import Config
@@ -27,7 +28,7 @@ if TYPE_CHECKING:  # Alembic is imported only when a database is not at HEAD_REV
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # The newest revision in storage/migrations/versions. A new migration must update it: a test
-# (tests/unit/test_schema_fast_path.py) compares it with Alembic's own head.
+# (tests/storage/test_schema_fast_path.py) compares it with Alembic's own head.
 HEAD_REVISION = "0001"
 # The revision whose tables migwatch 0.1 created without Alembic (SQLModel create_all).
 BASELINE = "0001"
@@ -146,8 +147,7 @@ def upgrade_to_head(engine: Engine) -> None:
             return
         _upgrade_with_retries(engine)
     except SQLAlchemyError as exc:
-        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-        raise StorageError(f"cannot upgrade the database schema: {reason}") from exc
+        raise StorageError(f"cannot upgrade the database schema: {database_reason(exc)}") from exc
 
 
 def _upgrade_with_retries(engine: Engine) -> None:

@@ -1,10 +1,12 @@
-"""Small pieces every storage module shares: dialect-aware inserts, UTC datetimes, one-line errors."""
+"""Small pieces every storage module shares: dialect-aware inserts, UTC datetimes, chunks of a
+batch, and the one line a database failure becomes."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import sqlite3
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, insert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -13,6 +15,20 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from monitors.classify.dates import aware as aware  # re-exported: every storage module stores UTC
 from monitors.errors import StorageError
+
+T = TypeVar("T")
+
+# Values per IN list or multi-row statement: one round trip per CHUNK rows, never one per row,
+# and far below every engine's limit on bound parameters.
+CHUNK = 500
+# Bound parameters one SQLite statement may take (999 before SQLite 3.32).
+SQLITE_MAX_VARIABLES = 32766 if sqlite3.sqlite_version_info >= (3, 32) else 999
+
+
+def chunks(values: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
+    """`values` in slices of at most `size`, in order."""
+    for start in range(0, len(values), max(1, size)):
+        yield values[start : start + size]
 
 
 def insert_for(engine: Engine, table: Any) -> Any:
@@ -24,11 +40,15 @@ def insert_for(engine: Engine, table: Any) -> Any:
     return insert(table)
 
 
+def database_reason(exc: SQLAlchemyError) -> str:
+    """The driver's own first line of what went wrong, without SQLAlchemy's wrapping."""
+    return str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+
+
 @contextmanager
 def guard(action: str) -> Iterator[None]:
     """Turn a database failure into one StorageError line."""
     try:
         yield
     except SQLAlchemyError as exc:
-        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-        raise StorageError(f"database error while {action}: {reason}") from exc
+        raise StorageError(f"database error while {action}: {database_reason(exc)}") from exc

@@ -13,10 +13,10 @@ import functools
 import ssl
 import zlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 from urllib.parse import urljoin, urlsplit
 
 import certifi
@@ -83,12 +83,28 @@ class FeedNotModified:
     url: str
 
 
+# Why a fetch failed, for code to branch on (the reason beside it is for people).
+FailureKind = Literal[
+    "bad_url",  # not http(s), or a redirect to something that is not
+    "redirect",  # a redirect without a Location, or too many
+    "http_status",  # the server answered with an error status
+    "too_large",  # the body is over the size cap, compressed or not
+    "bad_encoding",  # a compression we do not read, or a corrupt compressed body
+    "timeout",  # connect, read, or the whole feed's deadline
+    "connect",  # no connection could be made
+    "tls",  # the TLS handshake or certificate failed
+    "protocol",  # a broken HTTP response, or another transport error
+    "not_fetched",  # a fetch worker stopped before reaching this feed
+]
+
+
 @dataclass(frozen=True, slots=True)
 class FeedFailed:
     url: str
     reason: str
     status: int | None = None
     retry_after: float | None = None  # seconds the server asked us to wait
+    kind: FailureKind = field(kw_only=True)
 
 
 FetchResult = FeedOk | FeedNotModified | FeedFailed
@@ -96,6 +112,10 @@ FetchResult = FeedOk | FeedNotModified | FeedFailed
 
 class _Refused(Exception):
     """A fetch stopped by one of our limits; the message is the reason shown to the user."""
+
+    def __init__(self, reason: str, kind: FailureKind) -> None:
+        super().__init__(reason)
+        self.kind: FailureKind = kind
 
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
@@ -133,7 +153,7 @@ class _Decoder:
         elif encoding == "deflate":
             self._inflater = zlib.decompressobj()
         else:
-            raise _Refused(f"unsupported Content-Encoding {encoding!r}")
+            raise _Refused(f"unsupported Content-Encoding {encoding!r}", "bad_encoding")
         self.parts: list[bytes] = []
 
     def feed(self, chunk: bytes) -> None:
@@ -146,12 +166,12 @@ class _Decoder:
             while self._inflater.unconsumed_tail:
                 self._add(self._inflater.decompress(self._inflater.unconsumed_tail, self.cap - self.size + 1))
         except zlib.error as exc:
-            raise _Refused(f"corrupt compressed body: {exc}") from exc
+            raise _Refused(f"corrupt compressed body: {exc}", "bad_encoding") from exc
 
     def _add(self, data: bytes) -> None:
         self.size += len(data)
         if self.size > self.cap:
-            raise _Refused(f"body larger than {self.cap} bytes once decompressed")
+            raise _Refused(f"body larger than {self.cap} bytes once decompressed", "too_large")
         self.parts.append(data)
 
     def body(self) -> bytes:
@@ -159,7 +179,7 @@ class _Decoder:
             try:
                 self._add(self._inflater.flush())
             except zlib.error as exc:
-                raise _Refused(f"corrupt compressed body: {exc}") from exc
+                raise _Refused(f"corrupt compressed body: {exc}", "bad_encoding") from exc
         return b"".join(self.parts)
 
 
@@ -219,7 +239,7 @@ async def _fetch(
 ) -> FetchResult:
     url = request.url
     if not is_http_url(url):
-        return FeedFailed(request.url, f"not an http(s) URL: {url}")
+        return FeedFailed(request.url, f"not an http(s) URL: {url}", kind="bad_url")
     headers = {"Accept-Encoding": "gzip, deflate"}
     if request.etag:
         headers["If-None-Match"] = request.etag
@@ -231,10 +251,14 @@ async def _fetch(
             if response.status_code in REDIRECTS:
                 location = response.headers.get("location")
                 if not location:
-                    return FeedFailed(request.url, f"HTTP {response.status_code} without a Location", 0)
+                    return FeedFailed(
+                        request.url, f"HTTP {response.status_code} without a Location", 0, kind="redirect"
+                    )
                 target = urljoin(url, location)
                 if not is_http_url(target):
-                    return FeedFailed(request.url, f"redirect to a non-http(s) URL refused: {target[:200]}")
+                    return FeedFailed(
+                        request.url, f"redirect to a non-http(s) URL refused: {target[:200]}", kind="bad_url"
+                    )
                 url = target
                 if int(response.headers.get("content-length") or 0) < 65536:
                     await response.aread()
@@ -248,19 +272,25 @@ async def _fetch(
                     retry = parse_retry_after(response.headers.get("retry-after"))
                 phrase = response.reason_phrase or ""
                 return FeedFailed(
-                    request.url, f"HTTP {response.status_code} {phrase}".strip(), response.status_code, retry
+                    request.url,
+                    f"HTTP {response.status_code} {phrase}".strip(),
+                    response.status_code,
+                    retry,
+                    kind="http_status",
                 )
             declared = response.headers.get("content-length")
             if declared and declared.isdigit() and int(declared) > limits.max_body_bytes:
                 return FeedFailed(
-                    request.url, f"body of {declared} bytes exceeds the {limits.max_body_bytes}-byte cap"
+                    request.url,
+                    f"body of {declared} bytes exceeds the {limits.max_body_bytes}-byte cap",
+                    kind="too_large",
                 )
             decoder = _Decoder(response.headers.get("content-encoding", ""), limits.max_body_bytes)
             received = 0
             async for chunk in response.aiter_raw():
                 received += len(chunk)
                 if received > limits.max_body_bytes:
-                    raise _Refused(f"body larger than {limits.max_body_bytes} bytes")
+                    raise _Refused(f"body larger than {limits.max_body_bytes} bytes", "too_large")
                 decoder.feed(chunk)
             content_type = response.headers.get("content-type")
             return FeedOk(
@@ -274,26 +304,29 @@ async def _fetch(
             )
         finally:
             await response.aclose()
-    return FeedFailed(request.url, f"more than {limits.max_redirects} redirects")
+    return FeedFailed(request.url, f"more than {limits.max_redirects} redirects", kind="redirect")
 
 
-def _reason(exc: BaseException, limits: FetchLimits) -> str:
+def _failed(url: str, exc: BaseException, limits: FetchLimits) -> FeedFailed:
+    """The failure an exception of the transport stands for."""
     if isinstance(exc, httpx.ConnectTimeout):
-        return f"connect timeout after {limits.connect_timeout:g}s"
+        return FeedFailed(url, f"connect timeout after {limits.connect_timeout:g}s", kind="timeout")
     if isinstance(exc, httpx.ReadTimeout):
-        return f"no data for {limits.read_timeout:g}s (read timeout)"
+        return FeedFailed(url, f"no data for {limits.read_timeout:g}s (read timeout)", kind="timeout")
     if isinstance(exc, httpx.TimeoutException):
-        return f"timeout: {type(exc).__name__}"
+        return FeedFailed(url, f"timeout: {type(exc).__name__}", kind="timeout")
     if isinstance(exc, httpx.ConnectError):
         detail = str(exc) or "refused"
-        return f"cannot connect: {detail}"
+        return FeedFailed(url, f"cannot connect: {detail}", kind="connect")
     if isinstance(exc, httpx.RemoteProtocolError):
-        return f"broken HTTP response: {exc}"
+        return FeedFailed(url, f"broken HTTP response: {exc}", kind="protocol")
     if isinstance(exc, ssl.SSLError):
-        return f"TLS error: {exc.reason or exc}"
-    if isinstance(exc, httpx.HTTPError):
-        return f"{type(exc).__name__}: {exc}"
-    return f"{type(exc).__name__}: {exc}"
+        return FeedFailed(url, f"TLS error: {exc.reason or exc}", kind="tls")
+    if isinstance(exc, OSError):
+        return FeedFailed(url, f"{type(exc).__name__}: {exc}", kind="connect")
+    if isinstance(exc, httpx.InvalidURL | UnicodeError):
+        return FeedFailed(url, f"{type(exc).__name__}: {exc}", kind="bad_url")
+    return FeedFailed(url, f"{type(exc).__name__}: {exc}", kind="protocol")
 
 
 async def fetch_feed(
@@ -305,12 +338,14 @@ async def fetch_feed(
             return await _fetch(client, request, limits)
     except TimeoutError:
         return FeedFailed(
-            request.url, f"feed took longer than {limits.feed_timeout:g}s (whole-feed deadline)"
+            request.url,
+            f"feed took longer than {limits.feed_timeout:g}s (whole-feed deadline)",
+            kind="timeout",
         )
     except _Refused as exc:
-        return FeedFailed(request.url, str(exc))
+        return FeedFailed(request.url, str(exc), kind=exc.kind)
     except (httpx.HTTPError, httpx.InvalidURL, ssl.SSLError, OSError, ValueError, UnicodeError) as exc:
-        return FeedFailed(request.url, _reason(exc, limits))
+        return _failed(request.url, exc, limits)
 
 
 @functools.cache
@@ -373,7 +408,7 @@ async def fetch_all(
     workers = max(1, min(limits.concurrency, len(requests)))
     await asyncio.gather(*(worker() for _ in range(workers)))
     return [
-        r if r is not None else FeedFailed(q.url, "not fetched")
+        r if r is not None else FeedFailed(q.url, "not fetched", kind="not_fetched")
         for r, q in zip(results, requests, strict=True)
     ]
 

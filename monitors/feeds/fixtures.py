@@ -12,6 +12,8 @@ from monitors.errors import InputError
 from monitors.models import FeedItem
 
 FIXTURE_SUFFIXES = (".txt",)
+# A fixture's id is made here from its text, unlike a feed's guid, which its publisher chose.
+FIXTURE_ID_PREFIX = "fixture:"
 
 
 def fixture_paths(paths: list[Path]) -> list[Path]:
@@ -52,7 +54,7 @@ def read_fixture(path: Path) -> FeedItem:
     day = find_full_date(head)
     digest = hashlib.sha256(f"{title.strip()}\n{body.strip()}".encode()).hexdigest()
     return FeedItem(
-        id=f"fixture:{digest}",
+        id=FIXTURE_ID_PREFIX + digest,
         title=title.strip(),
         content=body.strip(),
         published=datetime(day.year, day.month, day.day) if day else None,

@@ -6,8 +6,7 @@ from datetime import UTC, datetime
 
 from sqlmodel import Session
 
-from storage import repository
-from storage.engine import open_engine
+from storage.store import ensure_feeds, open_engine
 from storage.tables import Source
 from tests.conftest import run_cli
 from tests.integration.feedserver import closed_port
@@ -25,8 +24,10 @@ def test_doctor_reports_schema_api_channels_and_failing_feeds(
     sqlite_url: str, cli_env: dict[str, str]
 ) -> None:
     engine = open_engine(sqlite_url)
-    repository.ensure_source(engine, "https://ok.example/feed.xml")
-    bad = repository.ensure_source(engine, "https://down.example/feed.xml")
+    feeds = ensure_feeds(
+        engine, [("https://ok.example/feed.xml", None), ("https://down.example/feed.xml", None)]
+    )
+    bad = feeds["https://down.example/feed.xml"].source_id
     with Session(engine) as session:
         source = session.get(Source, bad)
         assert source is not None

@@ -11,11 +11,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from flows import polling
+from flows import pipeline
+from flows.reports import render_table
 from monitors.classify.topic import load_topic
 from monitors.feeds.feedlist import FeedSource
 from monitors.feeds.fetch import FetchLimits
-from storage.engine import open_engine
+from storage.store import open_engine
 from tests.conftest import run_cli
 
 ESCAPES = "\x1b]0;owned\x07\x1b[2J\x1b[31m"
@@ -86,10 +87,10 @@ def _assert_inert(text: str) -> None:
 def test_feed_text_shown_by_items_and_digest_is_inert(sqlite_url: str, cli_env: dict[str, str]) -> None:
     engine = open_engine(sqlite_url)
     with _serving(_feed()) as url:  # stored as a poll stores it (the CLI's poll adds only Prefect)
-        polled = polling.poll_all(engine, [FeedSource(url)], FetchLimits(), load_topic())
+        polled = pipeline.poll_all(engine, [FeedSource(url)], FetchLimits(), load_topic())
     engine.dispose()
     assert polled.new_items == 2
-    _assert_inert(polling.render_table(polled))
+    _assert_inert(render_table(polled))
 
     items = {}
     for fmt in ("table", "json", "csv"):

@@ -10,7 +10,7 @@ from flows.pipeline import classify_fixtures, store_and_group
 from monitors.classify.classifier import classify
 from monitors.classify.topic import load_topic
 from monitors.models import FeedItem
-from storage import repository
+from storage import store
 from storage.engine import open_engine
 from tests.conftest import SEEDS, run_cli
 
@@ -20,8 +20,11 @@ def _stored(url: str) -> None:
     entries = classify_fixtures(load_topic(), [SEEDS], progress=lambda _: None)
     store_and_group(engine, "file:seeds", entries, 1)
     off_topic = FeedItem(id="weather-1", title="Sunny spells for the weekend", summary="Rain later.")
-    source = repository.ensure_source(engine, "https://example.org/weather.xml")
-    repository.store_items(engine, source, [("weather-1", off_topic, classify(load_topic(), off_topic))])
+    source = store.ensure_feeds(engine, [("https://example.org/weather.xml", None)])[
+        "https://example.org/weather.xml"
+    ]
+    row = store.storable("weather-1", off_topic, classify(load_topic(), off_topic))
+    store.store_items(engine, [(source.source_id, row)])
     engine.dispose()
 
 

@@ -27,10 +27,11 @@ def test_poll_stores_good_feeds_reports_bad_ones_and_feeds_shows_health(
     report = json.loads(result.stdout)
     rows = {row["url"]: row for row in report["feeds"]}
     assert [row["url"] for row in report["feeds"]] == good + bad
-    assert rows[good[0]] == {"url": good[0], "status": "ok", "error": "", "new_items": 55}
+    assert rows[good[0]] == {"url": good[0], "status": "ok", "kind": None, "error": "", "new_items": 55}
     assert rows[good[1]]["new_items"] == 48
     assert rows[bad[0]]["status"] == "error" and rows[bad[0]]["error"].startswith("HTTP 500")
-    assert rows[bad[1]]["error"] == "not a feed: an HTML page"
+    assert rows[bad[0]]["kind"] == "http_status"
+    assert rows[bad[1]]["error"] == "not a feed: an HTML page" and rows[bad[1]]["kind"] == "not_a_feed"
     assert report["new_items"] == 103 and isinstance(report["relevant"], int)
 
     items = run_cli(["items", "--db", sqlite_url, "--format", "json"], cli_env)

@@ -5,15 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flows import polling
+from flows import parallel, pipeline
 from monitors.classify.topic import load_topic
 from monitors.feeds.feedlist import FeedSource
 from monitors.feeds.fetch import FetchLimits
 from monitors.feeds.parse import parse_feed
 from monitors.models import FeedItem
-from storage.engine import open_engine
-from storage.feeds import ensure_feeds, feed_health, store_feed_items
-from storage.repository import list_items
+from storage.store import ensure_feeds, feed_health, list_items, open_engine, store_items
 from tests.integration.feedserver import HOSTILE, closed_port, corpus_files, feed_server
 
 LIMITS = FetchLimits(
@@ -39,7 +37,7 @@ def test_poll_reports_each_hostile_feed_and_stores_the_good_ones(tmp_path: Path)
         scripts = f"{base}/scripts"
         feeds = [FeedSource(url) for url in [*corpus, *hostile, scripts]]
 
-        first = polling.poll_all(engine, feeds, LIMITS, topic, batch_size=40, progress=lines.append)
+        first = pipeline.poll_all(engine, feeds, LIMITS, topic, batch_size=40, progress=lines.append)
         by_url = {f.url: f for f in first.feeds}
         assert [f.url for f in first.feeds] == [f.url for f in feeds]
         assert len(lines) == len(feeds)  # one progress line per feed
@@ -65,7 +63,7 @@ def test_poll_reports_each_hostile_feed_and_stores_the_good_ones(tmp_path: Path)
         assert stored["Second"].url == "https://example.org/second?utm_source=rss&id=2"
 
         # a second cycle: the corpus answers 304, the failing feeds are left alone while backing off
-        second = polling.poll_all(engine, feeds, LIMITS, topic, batch_size=40)
+        second = pipeline.poll_all(engine, feeds, LIMITS, topic, batch_size=40)
         again = {f.url: f for f in second.feeds}
         assert second.new_items == 0
         assert {again[url].status for url in corpus if corpus[url] not in NOT_FEEDS} == {"not_modified"}
@@ -94,9 +92,10 @@ def test_a_likely_relevant_short_item_is_completed_from_its_article_page(tmp_pat
             url=f"{base}/article",
         )
         dull = FeedItem(id="https://example.org/2", title="Football results", url=f"{base}/article")
-        entries = polling.classify_items(topic, base, [short, dull])
-        completed = polling.complete_short_items(engine, topic, entries, LIMITS)
+        entries = parallel.classify_items(topic, base, [short, dull])
+        completed, read = pipeline.complete_short_items(engine, topic, entries, LIMITS)
     richer, untouched = completed
+    assert read == 1
     assert richer.content.startswith("Cooper in Rome\nThe Home Secretary Yvette Cooper met")
     assert "Copyright" not in richer.content and "News" not in richer.content
     assert richer.relevant and richer.score > entries[0].score
@@ -124,21 +123,22 @@ def test_a_changed_item_is_updated_not_duplicated(database_url: str) -> None:
     )
     other = FeedItem(id="", title="Weather", url="https://a.example/2?utm_source=rss")
     entries = [
-        (source_id, entry) for entry in polling.classify_items(topic, "https://a.example/rss", [first, other])
+        (source_id, entry)
+        for entry in parallel.classify_items(topic, "https://a.example/rss", [first, other])
     ]
-    stored = store_feed_items(engine, entries, topic_version=topic.version)
-    assert stored.new == {source_id: 2}
-    again = store_feed_items(engine, entries, topic_version=topic.version)
-    assert again.new == {} and again.to_group == []
+    stored = store_items(engine, entries, topic_version=topic.version)
+    assert stored.new_by_source == {source_id: 2}
+    again = store_items(engine, entries, topic_version=topic.version)
+    assert again.new == [] and again.to_group == [] and again.unchanged == 2
 
     edited = FeedItem(
         id="https://a.example/1",
         title="Piantedosi and Cooper meet in Rome on small boats",
         url="https://a.example/1?utm_medium=feed",
     )
-    [entry] = polling.classify_items(topic, "https://a.example/rss", [edited])
-    changed = store_feed_items(engine, [(source_id, entry)], topic_version=topic.version)
-    assert changed.new == {}
+    [entry] = parallel.classify_items(topic, "https://a.example/rss", [edited])
+    changed = store_items(engine, [(source_id, entry)], topic_version=topic.version)
+    assert changed.new == [] and len(changed.updated) == 1
     rows = list_items(engine)
     assert len(rows) == 2
     assert [r.title for r in rows if r.url and r.url.startswith("https://a.example/1")] == [edited.title]

@@ -15,7 +15,7 @@ from monitors.digest.render import render_slack, safe_link, slack_text, slack_ur
 from monitors.errors import ConfigError
 from monitors.models import ArticleRef, Digest, DigestStory
 from storage.deliveries import backoff
-from storage.repository import StoredArticle, StoredStory
+from storage.stories import StoredArticle, StoredStory
 
 
 def _digest(*figures: dict[str, object], url: str | None = None) -> Digest:

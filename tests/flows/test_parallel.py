@@ -6,7 +6,7 @@ import json
 import os
 import signal
 
-from flows import parse_pool
+from flows import parallel
 from monitors.classify.topic import load_topic
 from monitors.feeds.parse import FeedParseError
 from storage.rows import StorableItem
@@ -31,21 +31,21 @@ def _feed(number: int) -> bytes:
     )
 
 
-def _jobs() -> list[parse_pool.Job]:
-    jobs: list[parse_pool.Job] = [(f"https://news{n}.example.com/rss", _feed(n), None) for n in range(60)]
+def _jobs() -> list[parallel.Job]:
+    jobs: list[parallel.Job] = [(f"https://news{n}.example.com/rss", _feed(n), None) for n in range(60)]
     jobs[40] = ("https://broken.example.com/rss", b"<html><body>not a feed</body></html>", None)
     return jobs
 
 
-def _flatten(chunks: list[list[parse_pool.Parsed]]) -> list[object]:
+def _flatten(chunks: list[list[parallel.Parsed]]) -> list[object]:
     return [str(r) if isinstance(r, FeedParseError) else r for chunk in chunks for r in chunk]
 
 
 def test_helper_process_gives_the_same_entries_and_errors_as_this_process() -> None:
     topic = load_topic(None)
-    here = _flatten(list(parse_pool.parse_chunks(_jobs(), topic, 10**7, use_helper=False)))
-    helped = _flatten(list(parse_pool.parse_chunks(_jobs(), topic, 10**7, use_helper=True)))
-    assert parse_pool._helper is not None  # the second chunk on really went to the helper
+    here = _flatten(list(parallel.parse_chunks(_jobs(), topic, 10**7, use_helper=False)))
+    helped = _flatten(list(parallel.parse_chunks(_jobs(), topic, 10**7, use_helper=True)))
+    assert parallel._helper is not None  # the second chunk on really went to the helper
     assert helped == here
     assert helped[40] == "not a feed: an HTML page"
     entries = [entry for feed in here if isinstance(feed, list) for entry in feed]
@@ -60,13 +60,13 @@ def test_chunks_added_in_any_order_come_back_in_index_order_with_the_same_result
     topic = load_topic(None)
     jobs = _jobs()
     chunks = [jobs[i : i + 10] for i in range(0, len(jobs), 10)]
-    parse_pool.warm_up(len(jobs))  # the helper is running: every chunk goes to it
-    queue = parse_pool.ParseQueue(topic, 10**7)
+    parallel.warm_up(len(jobs))  # the helper is running: every chunk goes to it
+    queue = parallel.ParseQueue(topic, 10**7)
     for index in [3, 0, 5, 1, 4, 2]:
         queue.add(index, chunks[index])
     indices, results = zip(*queue.results(), strict=True)
     assert list(indices) == [0, 1, 2, 3, 4, 5]
-    here = _flatten(list(parse_pool.parse_chunks(jobs, topic, 10**7, use_helper=False)))
+    here = _flatten(list(parallel.parse_chunks(jobs, topic, 10**7, use_helper=False)))
     assert _flatten(list(results)) == here
 
 
@@ -74,17 +74,17 @@ def test_a_dead_helper_costs_nothing_but_time() -> None:
     topic = load_topic(None)
     jobs = _jobs()
     chunks = [jobs[i : i + 10] for i in range(0, len(jobs), 10)]
-    parse_pool.warm_up(len(jobs))
-    helper = parse_pool._helper
+    parallel.warm_up(len(jobs))
+    helper = parallel._helper
     assert helper is not None
     for process in list(helper._processes.values()):  # e.g. the OOM killer
         os.kill(process.pid, signal.SIGKILL)
         process.join(10)
-    queue = parse_pool.ParseQueue(topic, 10**7)
+    queue = parallel.ParseQueue(topic, 10**7)
     for index, chunk in enumerate(chunks):
         queue.add(index, chunk)
     results = [parsed for _, parsed in queue.results()]
-    here = _flatten(list(parse_pool.parse_chunks(jobs, topic, 10**7, use_helper=False)))
+    here = _flatten(list(parallel.parse_chunks(jobs, topic, 10**7, use_helper=False)))
     assert _flatten(results) == here
-    parse_pool.warm_up(len(jobs))  # the next batch starts a new helper
-    assert parse_pool._helper is not None and parse_pool._helper is not helper
+    parallel.warm_up(len(jobs))  # the next batch starts a new helper
+    assert parallel._helper is not None and parallel._helper is not helper

@@ -5,7 +5,8 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime, timedelta
 
-from flows.pipeline import DeliveryReport, deliver
+from flows.pipeline import deliver
+from flows.reports import DeliveryReport
 from monitors.digest.notify import channel_key, mask_url
 from storage import deliveries
 from storage.engine import open_engine

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flows.artifacts import delivery_rows, poll_rows, publish
-from flows.polling import FeedReport, PollReport
+from flows.reports import FeedReport, PollReport
 
 
 def test_poll_table_has_a_row_per_feed_and_channel_and_the_totals() -> None:

@@ -1,4 +1,6 @@
-"""Parse and classify feed bodies on the second core while this process stores what is ready.
+"""The parallel part of a poll: feed bodies parsed and classified on the second core while this
+process still fetches, then stores what is ready. flows/pipeline.py takes it as a parameter (a
+`ParserFactory`, the default being ParseQueue), so the join reads top to bottom and tests can swap it.
 
 A cold poll spends longer parsing and classifying than fetching and storing. A batch's feeds are
 cut into chunks of CHUNK feeds; each chunk's bodies go to one helper process (spawned once,
@@ -17,13 +19,14 @@ from __future__ import annotations
 import multiprocessing
 import os
 import pickle
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any
+from typing import Any, Protocol
 
 from monitors.classify.classifier import classify
 from monitors.classify.topic import Topic
+from monitors.feeds import fetch
 from monitors.feeds.identity import identity
 from monitors.feeds.parse import FeedParseError, parse_feed
 from monitors.models import FeedItem
@@ -34,6 +37,17 @@ STEAL_AFTER = 0.01  # seconds to wait for the helper's chunk before parsing anot
 Job = tuple[str, bytes, str | None]  # feed URL, body, HTTP charset
 Parsed = list[StorableItem] | FeedParseError  # a feed's items, or why it is not a feed
 _Results = list[list[tuple[Any, ...]] | str]  # a chunk as it comes back from the helper
+
+
+class ChunkParser(Protocol):
+    """Chunks of feed bodies in, each chunk's parsed feeds out, in index order."""
+
+    def add(self, index: int, jobs: list[Job]) -> None: ...
+
+    def results(self) -> Iterator[tuple[int, list[Parsed]]]: ...
+
+
+ParserFactory = Callable[[Topic, int], ChunkParser]  # (topic, max decompressed bytes) -> a parser
 
 _helper: ProcessPoolExecutor | None = None
 _topics: dict[bytes, Topic] = {}  # in the helper: the topic of the last jobs, unpickled once
@@ -178,6 +192,46 @@ class ParseQueue:
                     ]
             del self._jobs[index]  # the bodies are not needed any more
             yield index, parsed
+
+
+def in_process(topic: Topic, max_decompressed_bytes: int) -> ChunkParser:
+    """A ParserFactory that parses every chunk in this process."""
+    return ParseQueue(topic, max_decompressed_bytes, use_helper=False)
+
+
+def fetch_in_chunks(
+    requests: Sequence[fetch.FeedRequest], limits: fetch.FetchLimits, parser: ChunkParser
+) -> tuple[list[fetch.FetchResult], dict[int, list[int]]]:
+    """Fetch every request concurrently; as soon as all feeds of a chunk (CHUNK requests in a row)
+    are fetched, the bodies among them go to `parser`, which parses them while the other feeds
+    are still being fetched. Returns the results in request order, and for each chunk handed to
+    `parser` the positions of its bodies, in job order."""
+    fetched: list[fetch.FetchResult | None] = [None] * len(requests)
+    waiting = [min(CHUNK, len(requests) - start) for start in range(0, len(requests), CHUNK)]
+    queued: dict[int, list[int]] = {}
+
+    def arrived(position: int, result: fetch.FetchResult) -> None:
+        fetched[position] = result
+        index = position // CHUNK
+        waiting[index] -= 1
+        if waiting[index] > 0:
+            return
+        span = range(index * CHUNK, min(len(requests), (index + 1) * CHUNK))
+        bodies = [p for p in span if isinstance(fetched[p], fetch.FeedOk)]
+        if bodies:
+            queued[index] = bodies
+            jobs = [
+                (requests[p].url, r.body, r.charset)
+                for p in bodies
+                if isinstance(r := fetched[p], fetch.FeedOk)
+            ]
+            parser.add(index, jobs)
+
+    final = fetch.fetch_many(requests, limits, on_result=arrived)
+    for position, answer in enumerate(final):
+        if fetched[position] is None:  # not handed over as it came in (a worker gave up)
+            arrived(position, answer)
+    return final, queued
 
 
 def parse_chunks(

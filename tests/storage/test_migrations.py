@@ -18,7 +18,7 @@ from sqlalchemy import DateTime, Engine, bindparam, create_engine, text
 from sqlmodel import SQLModel
 
 from monitors.errors import StorageError
-from storage import repository
+from storage import store
 from storage.engine import open_engine
 from storage.schema import BASELINE, alembic_config, head_revision, schema_status, upgrade_to_head
 
@@ -75,13 +75,13 @@ def _fill_as_migwatch_0_1(engine: Engine) -> None:
 
 
 def _assert_0_1_rows_kept(engine: Engine) -> None:
-    items = repository.list_items(engine)
+    items = store.list_items(engine)
     assert sorted((row.title, row.relevant, row.story_id) for row in items) == [
         ("Cooper meets Piantedosi in Rome", True, 1),
         ("Weather in Dover", False, None),
     ]
-    assert repository.undelivered_stories(engine, ["mail-key"]) == []
-    assert [s.id for s in repository.undelivered_stories(engine, ["other-key"])] == [1]
+    assert store.undelivered_stories(engine, ["mail-key"]) == []
+    assert [s.id for s in store.undelivered_stories(engine, ["other-key"])] == [1]
 
 
 def test_a_fresh_database_gets_exactly_the_tables_of_storage_tables(bare: Engine) -> None:

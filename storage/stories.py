@@ -1,0 +1,185 @@
+"""Stories: what grouping needs, loaded in bulk; what it decided, written; what a channel has not had.
+
+Grouping itself is decided in monitors/digest/stories.py (`assign`); this module only loads the
+items to place with the members of recent stories, and writes the decisions, in one transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Select, Table, bindparam, insert, select, update
+from sqlmodel import Session, col
+
+from monitors.digest.stories import Assignment, StoryItem
+from monitors.errors import StorageError
+from storage.sql import chunks, guard
+from storage.tables import Delivery, Item, ItemClassification, Source, Story
+
+# Held while grouping on PostgreSQL, so concurrent workers do not open two stories for one event.
+GROUPING_LOCK = 0x6D6967_01
+
+
+def _tables() -> tuple[Table, Table, Table]:
+    return Item.__table__, ItemClassification.__table__, Story.__table__  # type: ignore[attr-defined]
+
+
+def _story_items() -> Select[Any]:
+    items, classifications, _ = _tables()
+    return select(
+        items.c.id, items.c.story_id, classifications.c.relevant, items.c.title, items.c.published,
+        classifications.c.ministerial_visits, classifications.c.crossing_figures,
+    ).join(classifications, classifications.c.item_id == items.c.id)  # fmt: skip
+
+
+def _story_item(row: Any) -> StoryItem:
+    return StoryItem(
+        item_id=int(row[0]),
+        story_id=None if row[1] is None else int(row[1]),
+        relevant=bool(row[2]),
+        title=row[3],
+        published=row[4],
+        visits=tuple((str(v.get("minister", "")), str(v.get("destination", ""))) for v in row[5]),
+        figures=tuple(int(f["count"]) for f in row[6]),
+    )
+
+
+class StoryBatch:
+    """One grouping transaction, opened by `grouping`."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    def load(self, item_ids: Sequence[int], since: datetime) -> tuple[list[StoryItem], list[StoryItem]]:
+        """The items of `item_ids` (in that order, each once; unknown ids left out), and every item
+        of the stories last seen at or after `since` (in the order they were stored)."""
+        items, _, stories = _tables()
+        wanted = list(dict.fromkeys(item_ids))
+        found: dict[int, StoryItem] = {}
+        for chunk in chunks(wanted):  # one query per 500 items, not one per item
+            for row in self._connection.execute(_story_items().where(items.c.id.in_(chunk))):
+                found[int(row[0])] = _story_item(row)
+        recent = (
+            _story_items()
+            .join(stories, stories.c.id == items.c.story_id)
+            .where(stories.c.last_seen >= since)
+            .order_by(items.c.id)
+        )
+        members = [_story_item(row) for row in self._connection.execute(recent)]
+        return [found[i] for i in wanted if i in found], members
+
+    def write(self, assignment: Assignment, now: datetime) -> list[int]:
+        """Open the new stories, point each item at its story, and mark the joined stories seen
+        `now`; the ids of the stories touched (joined ones first)."""
+        items, _, stories = _tables()
+        placed = [{"iid": i, "sid": s} for i, s in assignment.joined.items()]
+        opened: list[int] = []
+        for story in assignment.opened:
+            values = {"headline": story.headline, "signature": story.signature.to_dict()}
+            result = self._connection.execute(insert(stories).values(**values, first_seen=now, last_seen=now))
+            story_id = int(result.inserted_primary_key[0])  # type: ignore[index]
+            opened.append(story_id)
+            placed += [{"iid": i, "sid": story_id} for i in story.item_ids]
+        if placed:
+            self._connection.execute(
+                update(items).where(items.c.id == bindparam("iid")).values(story_id=bindparam("sid")), placed
+            )
+        joined = list(dict.fromkeys(assignment.joined.values()))
+        for chunk in chunks(joined):
+            self._connection.execute(update(stories).where(stories.c.id.in_(chunk)).values(last_seen=now))
+        return joined + opened
+
+
+@contextmanager
+def grouping(engine: Engine) -> Iterator[StoryBatch]:
+    """A transaction to load, then write, one batch's grouping; committed when the block ends.
+    On PostgreSQL it holds a lock, so two workers grouping at once take turns."""
+    with guard("grouping stories"), engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({GROUPING_LOCK})")
+        yield StoryBatch(connection)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredArticle:
+    item_id: int
+    title: str
+    source: str | None
+    url: str | None
+    published: datetime | None
+    first_seen: datetime
+    relevant: bool
+    score: float
+    crossing_figures: list[dict[str, Any]]
+    ministerial_visits: list[dict[str, Any]]
+    rules: list[dict[str, Any]]
+
+
+@dataclass(frozen=True, slots=True)
+class StoredStory:
+    id: int
+    headline: str
+    first_seen: datetime
+    last_seen: datetime
+    articles: list[StoredArticle]
+
+
+def _id(value: int | None) -> int:
+    if value is None:
+        raise StorageError("a row has no id; was it saved?")
+    return int(value)
+
+
+def _articles(session: Session, story_ids: list[int]) -> dict[int, list[StoredArticle]]:
+    rows = session.execute(
+        select(Item, ItemClassification, Source)
+        .join(ItemClassification, col(ItemClassification.item_id) == col(Item.id))
+        .outerjoin(Source, col(Source.id) == col(Item.source_id))
+        .where(col(Item.story_id).in_(story_ids))
+        .order_by(col(Item.published).asc().nulls_last(), col(Item.id))
+    ).all()
+    grouped: dict[int, list[StoredArticle]] = {}
+    for item, classification, source in rows:
+        grouped.setdefault(_id(item.story_id), []).append(
+            StoredArticle(
+                item_id=_id(item.id),
+                title=item.title,
+                source=(source.title or source.url) if source else None,
+                url=item.url,
+                published=item.published,
+                first_seen=item.first_seen,
+                relevant=classification.relevant,
+                score=classification.score,
+                crossing_figures=classification.crossing_figures,
+                ministerial_visits=classification.ministerial_visits,
+                rules=classification.rules,
+            )
+        )
+    return grouped
+
+
+def undelivered_stories(engine: Engine, channels: Sequence[str]) -> list[StoredStory]:
+    """Stories that at least one of `channels` has not received yet, with their articles (which of
+    them alert is the digest's decision: monitors/digest/build.py)."""
+    with guard("reading stories"), Session(engine) as session:
+        stories = list(session.scalars(select(Story).order_by(col(Story.id))).all())
+        if not stories:
+            return []
+        delivered = session.execute(
+            select(col(Delivery.story_id), col(Delivery.channel)).where(
+                col(Delivery.channel).in_(list(channels))
+            )
+        ).all()
+        done: dict[int, set[str]] = {}
+        for story_id, channel in delivered:
+            done.setdefault(int(story_id), set()).add(str(channel))
+        pending = [s for s in stories if not set(channels) <= done.get(_id(s.id), set())]
+        articles = _articles(session, [_id(s.id) for s in pending])
+        return [
+            StoredStory(_id(s.id), s.headline, s.first_seen, s.last_seen, articles.get(_id(s.id), []))
+            for s in pending
+        ]
