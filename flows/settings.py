@@ -146,7 +146,10 @@ def configure_prefect_environment() -> None:
 
     Analytics off: with it on, the ephemeral server's telemetry write races its own start-up and
     logs "database is locked" tracebacks on SQLite. Logging at WARNING: our CLI prints progress.
+    Ephemeral start-up timeout 120 s instead of Prefect's 20 s: on a loaded 2-core machine the
+    ephemeral API took longer than 20 s to answer and the command died with a traceback.
     """
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     os.environ.setdefault("PREFECT_LOGGING_LOG_PRINTS", "false")
