@@ -21,6 +21,7 @@ from pydantic_settings import (
 )
 
 from monitors.errors import ConfigError
+from monitors.feeds.fetch import FetchLimits
 
 if TYPE_CHECKING:
     from prefect.settings import Settings as PrefectSettings
@@ -38,6 +39,7 @@ def _config_home() -> Path:
 
 DEFAULT_DATA_DIR = _data_home()
 DEFAULT_CONFIG_FILE = _config_home()
+_LIMITS = FetchLimits()
 
 
 class Settings(BaseSettings):
@@ -54,14 +56,14 @@ class Settings(BaseSettings):
     topic_file: Path | None = None
     feeds_file: Path | None = None
 
-    # fetching limits
-    connect_timeout: float = Field(default=10.0, gt=0)
-    read_timeout: float = Field(default=20.0, gt=0)
-    feed_timeout: float = Field(default=60.0, gt=0)
-    max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1)
-    max_redirects: int = Field(default=5, ge=0)
-    concurrency: int = Field(default=16, ge=1)
-    user_agent: str = "migwatch/0.1 (+https://github.com/migwatch/migwatch; news monitor)"
+    # fetching limits (defaults from the fetcher's own FetchLimits, so they are written once)
+    connect_timeout: float = Field(default=_LIMITS.connect_timeout, gt=0)
+    read_timeout: float = Field(default=_LIMITS.read_timeout, gt=0)
+    feed_timeout: float = Field(default=_LIMITS.feed_timeout, gt=0)
+    max_body_bytes: int = Field(default=_LIMITS.max_body_bytes, ge=1)
+    max_redirects: int = Field(default=_LIMITS.max_redirects, ge=0)
+    concurrency: int = Field(default=_LIMITS.concurrency, ge=1)
+    user_agent: str = _LIMITS.user_agent
 
     # schedules
     poll_interval_minutes: int = Field(default=15, ge=1)

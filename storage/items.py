@@ -13,13 +13,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, func, select, update
+from sqlalchemy import Connection, Engine, Select, Table, func, select, update
 from sqlmodel import Session, col
 
-from monitors.errors import StorageError
 from storage.bulk import decoded, insert_new, stored_hashes
 from storage.rows import StorableItem
-from storage.sql import chunks, guard, insert_for
+from storage.sql import chunks, guard, insert_for, row_id
 from storage.tables import Item, ItemClassification, Source, utcnow
 
 ITEM_COLUMNS = (
@@ -154,7 +153,9 @@ def known_identities(engine: Engine, identities: Sequence[str]) -> set[str]:
 
 
 @dataclass(frozen=True, slots=True)
-class ItemRow:
+class StoredItem:
+    """An item as stored, with its classification: what `items` lists and what a story holds."""
+
     id: int
     title: str
     source: str | None
@@ -169,41 +170,45 @@ class ItemRow:
     rules: list[dict[str, Any]]
 
 
-def _id(value: int | None) -> int:
-    if value is None:
-        raise StorageError("a row has no id; was it saved?")
-    return int(value)
+def stored_items_query() -> Select[tuple[Item, ItemClassification, Source]]:
+    """Items with their classification and feed; callers add where and order by."""
+    return (
+        select(Item, ItemClassification, Source)
+        .join(ItemClassification, col(ItemClassification.item_id) == col(Item.id))
+        .outerjoin(Source, col(Source.id) == col(Item.source_id))
+    )
 
 
-def list_items(engine: Engine, *, relevant_only: bool = False, limit: int | None = None) -> list[ItemRow]:
-    with guard("listing items"), Session(engine) as session:
-        query = (
-            select(Item, ItemClassification, Source)
-            .join(ItemClassification, col(ItemClassification.item_id) == col(Item.id))
-            .outerjoin(Source, col(Source.id) == col(Item.source_id))
-            .order_by(col(Item.id))
+def stored_items(
+    session: Session, query: Select[tuple[Item, ItemClassification, Source]]
+) -> list[StoredItem]:
+    return [
+        StoredItem(
+            id=row_id(item.id),
+            title=item.title,
+            source=(source.title or source.url) if source else None,
+            url=item.url,
+            published=item.published,
+            first_seen=item.first_seen,
+            relevant=classification.relevant,
+            score=classification.score,
+            story_id=item.story_id,
+            crossing_figures=classification.crossing_figures,
+            ministerial_visits=classification.ministerial_visits,
+            rules=classification.rules,
         )
+        for item, classification, source in session.execute(query).all()
+    ]
+
+
+def list_items(engine: Engine, *, relevant_only: bool = False, limit: int | None = None) -> list[StoredItem]:
+    with guard("listing items"), Session(engine) as session:
+        query = stored_items_query().order_by(col(Item.id))
         if relevant_only:
             query = query.where(col(ItemClassification.relevant))
         if limit:
             query = query.limit(limit)
-        return [
-            ItemRow(
-                id=_id(item.id),
-                title=item.title,
-                source=(source.title or source.url) if source else None,
-                url=item.url,
-                published=item.published,
-                first_seen=item.first_seen,
-                relevant=classification.relevant,
-                score=classification.score,
-                story_id=item.story_id,
-                crossing_figures=classification.crossing_figures,
-                ministerial_visits=classification.ministerial_visits,
-                rules=classification.rules,
-            )
-            for item, classification, source in session.execute(query).all()
-        ]
+        return stored_items(session, query)
 
 
 def count_items(engine: Engine) -> int:

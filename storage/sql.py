@@ -31,6 +31,13 @@ def chunks(values: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
         yield values[start : start + size]
 
 
+def row_id(value: int | None) -> int:
+    """The id of a row read back from the database (never None once saved)."""
+    if value is None:
+        raise StorageError("a row has no id; was it saved?")
+    return int(value)
+
+
 def insert_for(engine: Engine, table: Any) -> Any:
     """An INSERT that knows ON CONFLICT on the engine's dialect (SQLite and PostgreSQL)."""
     if engine.dialect.name == "postgresql":

@@ -33,9 +33,9 @@ from storage.feeds import (
     feed_health,
     record_outcomes,
 )
-from storage.items import ItemRow, StoreReport, count_items, known_identities, list_items, store_items
+from storage.items import StoredItem, StoreReport, count_items, known_identities, list_items, store_items
 from storage.rows import StorableItem, storable
-from storage.stories import StoredArticle, StoredStory, StoryBatch, grouping, undelivered_stories
+from storage.stories import StoredStory, StoryBatch, grouping, undelivered_stories
 
 __all__ = [
     "ChannelState",
@@ -43,11 +43,10 @@ __all__ = [
     "FeedHealth",
     "FeedOutcome",
     "FeedState",
-    "ItemRow",
     "OutcomeStatus",
     "StorableItem",
     "StoreReport",
-    "StoredArticle",
+    "StoredItem",
     "StoredStory",
     "StoryBatch",
     "channel_state",

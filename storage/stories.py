@@ -16,9 +16,9 @@ from sqlalchemy import Connection, Engine, Select, Table, bindparam, insert, sel
 from sqlmodel import Session, col
 
 from monitors.digest.stories import Assignment, StoryItem
-from monitors.errors import StorageError
-from storage.sql import chunks, guard
-from storage.tables import Delivery, Item, ItemClassification, Source, Story
+from storage.items import StoredItem, stored_items, stored_items_query
+from storage.sql import chunks, guard, row_id
+from storage.tables import Delivery, Item, ItemClassification, Story
 
 # Held while grouping on PostgreSQL, so concurrent workers do not open two stories for one event.
 GROUPING_LOCK = 0x6D6967_01
@@ -105,60 +105,23 @@ def grouping(engine: Engine) -> Iterator[StoryBatch]:
 
 
 @dataclass(frozen=True, slots=True)
-class StoredArticle:
-    item_id: int
-    title: str
-    source: str | None
-    url: str | None
-    published: datetime | None
-    first_seen: datetime
-    relevant: bool
-    score: float
-    crossing_figures: list[dict[str, Any]]
-    ministerial_visits: list[dict[str, Any]]
-    rules: list[dict[str, Any]]
-
-
-@dataclass(frozen=True, slots=True)
 class StoredStory:
     id: int
     headline: str
     first_seen: datetime
     last_seen: datetime
-    articles: list[StoredArticle]
+    articles: list[StoredItem]
 
 
-def _id(value: int | None) -> int:
-    if value is None:
-        raise StorageError("a row has no id; was it saved?")
-    return int(value)
-
-
-def _articles(session: Session, story_ids: list[int]) -> dict[int, list[StoredArticle]]:
-    rows = session.execute(
-        select(Item, ItemClassification, Source)
-        .join(ItemClassification, col(ItemClassification.item_id) == col(Item.id))
-        .outerjoin(Source, col(Source.id) == col(Item.source_id))
+def _articles(session: Session, story_ids: list[int]) -> dict[int, list[StoredItem]]:
+    query = (
+        stored_items_query()
         .where(col(Item.story_id).in_(story_ids))
         .order_by(col(Item.published).asc().nulls_last(), col(Item.id))
-    ).all()
-    grouped: dict[int, list[StoredArticle]] = {}
-    for item, classification, source in rows:
-        grouped.setdefault(_id(item.story_id), []).append(
-            StoredArticle(
-                item_id=_id(item.id),
-                title=item.title,
-                source=(source.title or source.url) if source else None,
-                url=item.url,
-                published=item.published,
-                first_seen=item.first_seen,
-                relevant=classification.relevant,
-                score=classification.score,
-                crossing_figures=classification.crossing_figures,
-                ministerial_visits=classification.ministerial_visits,
-                rules=classification.rules,
-            )
-        )
+    )
+    grouped: dict[int, list[StoredItem]] = {}
+    for article in stored_items(session, query):
+        grouped.setdefault(row_id(article.story_id), []).append(article)
     return grouped
 
 
@@ -177,9 +140,9 @@ def undelivered_stories(engine: Engine, channels: Sequence[str]) -> list[StoredS
         done: dict[int, set[str]] = {}
         for story_id, channel in delivered:
             done.setdefault(int(story_id), set()).add(str(channel))
-        pending = [s for s in stories if not set(channels) <= done.get(_id(s.id), set())]
-        articles = _articles(session, [_id(s.id) for s in pending])
+        pending = [s for s in stories if not set(channels) <= done.get(row_id(s.id), set())]
+        articles = _articles(session, [row_id(s.id) for s in pending])
         return [
-            StoredStory(_id(s.id), s.headline, s.first_seen, s.last_seen, articles.get(_id(s.id), []))
+            StoredStory(row_id(s.id), s.headline, s.first_seen, s.last_seen, articles.get(row_id(s.id), []))
             for s in pending
         ]

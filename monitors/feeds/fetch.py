@@ -45,7 +45,7 @@ class FetchLimits:
     max_body_bytes: int = 10 * 1024 * 1024
     max_redirects: int = 5
     concurrency: int = 16
-    user_agent: str = "migwatch/0.1"
+    user_agent: str = "migwatch/0.1 (+https://github.com/migwatch/migwatch; news monitor)"
 
     @classmethod
     def from_settings(cls, settings: LimitSettings) -> FetchLimits:

@@ -15,7 +15,8 @@ from monitors.digest.render import render_slack, safe_link, slack_text, slack_ur
 from monitors.errors import ConfigError
 from monitors.models import ArticleRef, Digest, DigestStory
 from storage.deliveries import backoff
-from storage.stories import StoredArticle, StoredStory
+from storage.items import StoredItem
+from storage.stories import StoredStory
 
 
 def _digest(*figures: dict[str, object], url: str | None = None) -> Digest:
@@ -81,7 +82,7 @@ def test_no_dated_channel_figure_means_no_chart() -> None:
 def test_topic_signals_decide_which_stories_alert() -> None:
     moment = datetime(2026, 1, 1, tzinfo=UTC)
     figure = {"count": 9, "route": "channel", "period": "day"}
-    article = StoredArticle(1, "t", None, None, None, moment, True, 0.9, [figure], [], [])
+    article = StoredItem(1, "t", None, None, None, moment, True, 0.9, 1, [figure], [], [])
     story = StoredStory(1, "h", moment, moment, [article])
     assert len(build_digest([story]).stories) == 1
     assert build_digest([story], signals={"ministerial_visits"}).stories == []
