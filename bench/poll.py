@@ -1,8 +1,13 @@
-"""Poll speed, side by side: `migwatch poll` against rss2email (`r2e run --no-send`).
+"""Poll speed, side by side: `migwatch poll` against the floor (bench/floor.py) and rss2email.
 
 Run by hand (never a timed test):
 
-    .venv/bin/python bench/poll.py --r2e /path/to/venv/bin/r2e [--sizes 200 1600] [--repeat 3]
+    .venv/bin/python bench/poll.py [--r2e /path/to/venv/bin/r2e] [--sizes 200 1600] [--repeat 3]
+        [--migwatch before /path/to/older/checkout/.venv/bin/migwatch]
+
+The floor is a bare fetch + parse + store of the same feeds (httpx, feedparser-rs, one executemany);
+the table states every tool's CPU per feed as a ratio to it. `--migwatch NAME COMMAND` adds another
+migwatch (an older commit's, say) to the same run, so before and after are measured side by side.
 
 Synthetic feeds of 50 items each are served on 127.0.0.1 by a separate process (with ETag, so an
 unchanged feed answers 304). Their items link to 127.0.0.1 on a port nothing listens on, so
@@ -32,6 +37,7 @@ import tempfile
 import threading
 import time
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -191,11 +197,23 @@ def measure(command: list[str], env: dict[str, str]) -> Run:
     return Run(wall, usage.ru_utime + usage.ru_stime, max(usage.ru_maxrss, peak[0]) / 1024)
 
 
-def migwatch_runs(size: int, base: str, work: Path, env: dict[str, str], attempt: int) -> tuple[Run, Run]:
+def migwatch_runs(
+    migwatch: str, size: int, base: str, work: Path, env: dict[str, str], attempt: int
+) -> tuple[Run, Run]:
     feeds = work / f"feeds-{size}.txt"
     feeds.write_text("".join(f"{base}/feed/{n}.xml\n" for n in range(size)))
-    db = f"sqlite:///{work / f'migwatch-{size}-{attempt}.db'}"  # a new, empty database: cold
-    command = [str(MIGWATCH), "poll", "--feeds", str(feeds), "--db", db, "--format", "json"]
+    tag = hashlib.sha1(migwatch.encode()).hexdigest()[:8]
+    db = f"sqlite:///{work / f'migwatch-{tag}-{size}-{attempt}.db'}"  # a new, empty database: cold
+    command = [migwatch, "poll", "--feeds", str(feeds), "--db", db, "--format", "json"]
+    return measure(command, env), measure(command, env)
+
+
+def floor_runs(size: int, base: str, work: Path, env: dict[str, str], attempt: int) -> tuple[Run, Run]:
+    """bench/floor.py: httpx, feedparser-rs and one executemany, the least Python does here."""
+    feeds = work / f"feeds-{size}.txt"
+    feeds.write_text("".join(f"{base}/feed/{n}.xml\n" for n in range(size)))
+    command = [sys.executable, str(ROOT / "bench" / "floor.py"), "--feeds", str(feeds)]
+    command += ["--db", str(work / f"floor-{size}-{attempt}.sqlite")]
     return measure(command, env), measure(command, env)
 
 
@@ -249,6 +267,14 @@ def main() -> int:
     parser.add_argument("--sizes", nargs=2, type=int, default=[200, 1600], metavar=("SMALL", "LARGE"))
     parser.add_argument("--r2e", default=shutil.which("r2e"), help="rss2email's r2e command")
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement; the median is kept")
+    parser.add_argument(
+        "--migwatch",
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("NAME", "COMMAND"),
+        help="another migwatch to measure beside this one, e.g. an older checkout's .venv/bin/migwatch",
+    )
     args = parser.parse_args()
     small, large = args.sizes
     work = Path(tempfile.mkdtemp(prefix="migwatch-bench-"))
@@ -262,16 +288,25 @@ def main() -> int:
     env.update(
         PREFECT_HOME=str(work / "prefect"), PREFECT_API_URL=api, HOME=str(work), XDG_CONFIG_HOME=str(work)
     )
+    tools: dict[str, Callable[[int, int], tuple[Run, Run]]] = {
+        "migwatch": lambda size, attempt: migwatch_runs(str(MIGWATCH), size, base, work, env, attempt)
+    }
+    for name, command in args.migwatch:
+
+        def other(size: int, attempt: int, command: str = command) -> tuple[Run, Run]:
+            return migwatch_runs(command, size, base, work, env, attempt)
+
+        tools[name] = other
+    if args.r2e:
+        tools["rss2email"] = lambda size, attempt: r2e_runs(args.r2e, size, base, work, env, attempt)
+    tools["floor"] = lambda size, attempt: floor_runs(size, base, work, env, attempt)
     runs: dict[tuple[str, str, int], list[Run]] = {}
     try:
         # the tools and sizes take turns, so a slow spell of the machine hits all of them alike
         for attempt in range(max(1, args.repeat)):
             for size in (small, large):
-                for tool in ("migwatch", "rss2email") if args.r2e else ("migwatch",):
-                    if tool == "migwatch":
-                        cold, unchanged = migwatch_runs(size, base, work, env, attempt)
-                    else:
-                        cold, unchanged = r2e_runs(args.r2e, size, base, work, env, attempt)
+                for tool, run in tools.items():
+                    cold, unchanged = run(size, attempt)
                     runs.setdefault((tool, "cold", size), []).append(cold)
                     runs.setdefault((tool, "unchanged", size), []).append(unchanged)
                     print(f"{tool} {size} feeds: cold {cold}, unchanged {unchanged}", file=sys.stderr)
@@ -280,7 +315,6 @@ def main() -> int:
         prefect_server.wait(30)
         feeds_server.terminate()
     results = {key: median_run(values) for key, values in runs.items()}
-    tools = ["migwatch", "rss2email"] if args.r2e else ["migwatch"]
     print(
         f"Synthetic feeds x {ITEMS_PER_FEED} items on loopback; sizes {small} and {large} feeds; "
         f"median of {max(1, args.repeat)} run(s) each.\n"
@@ -296,11 +330,16 @@ def main() -> int:
                 "fixed (s)",
                 "CPU per feed (ms)",
                 "CPU fixed (s)",
+                "CPU per feed / floor",
                 f"peak RSS {large} (MB)",
             ]
         )
     )
-    print(line(["---"] * 9))
+    print(line(["---"] * 10))
+    cpu_slopes: dict[tuple[str, str], float] = {}
+    for state in ("cold", "unchanged"):
+        a, b = results["floor", state, small], results["floor", state, large]
+        cpu_slopes["floor", state] = fit(small, large, a.cpu, b.cpu)[0]
     slopes: dict[tuple[str, str], float] = {}
     for tool in tools:
         for state in ("cold", "unchanged"):
@@ -308,8 +347,9 @@ def main() -> int:
             slope, intercept = fit(small, large, a.wall, b.wall)
             slopes[tool, state] = slope
             cpu_slope, cpu_intercept = fit(small, large, a.cpu, b.cpu)
+            ratio = cpu_slope / max(cpu_slopes["floor", state], 1e-9)
             cells = [f"{a.wall:.2f}", f"{b.wall:.2f}", f"{slope * 1000:.2f}", f"{intercept:.2f}"]
-            cpu = [f"{cpu_slope * 1000:.2f}", f"{cpu_intercept:.2f}"]
+            cpu = [f"{cpu_slope * 1000:.2f}", f"{cpu_intercept:.2f}", f"{ratio:.1f}x"]
             print(line([tool, state, *cells, *cpu, f"{b.peak_rss_mb:.0f}"]))
     if args.r2e:
         for state in ("cold", "unchanged"):
