@@ -23,11 +23,6 @@ class FeedItem:
     published: datetime | None = None
     source: str | None = None
 
-    @property
-    def text(self) -> str:
-        """The body used for classification: content when present, else the summary."""
-        return self.content or self.summary
-
 
 @dataclass(frozen=True, slots=True)
 class RuleHit:

@@ -69,7 +69,7 @@ class StorableItem(NamedTuple):
 
     @property
     def text_length(self) -> int:
-        """The length of the text the classifier read (FeedItem.text)."""
+        """The length of the body text the item came with (its content, else its summary)."""
         return len(self.content or self.summary)
 
     def feed_item(self, source: str | None = None) -> FeedItem:

@@ -40,9 +40,11 @@ def _signals(topic: Topic, sentence: Sentence, mentions: list[Mention]) -> _Sent
 
 def classify(topic: Topic, item: FeedItem) -> Classification:
     """Classify one item. Pure: the same item and topic always give the same answer."""
+    # Title, summary and content are read together: a feed's content may lack its description.
     page = bool(item.content)
-    body = item.text
-    whole = f"{item.title}\n{body}"
+    body = item.content or item.summary
+    lead = item.summary if page else ""
+    whole = f"{item.title}\n{lead}\n{body}" if lead else f"{item.title}\n{body}"
     # The cheap first pass, on word stems: most of a feed mix stops here, before fuzzy matching and
     # extraction. It can only say "cannot be": an item that passes is read in full.
     words = Words.of(whole)
@@ -54,7 +56,7 @@ def classify(topic: Topic, item: FeedItem) -> Classification:
     if not italian_named and not may_have_figures:
         return Classification(relevant=False, score=0.0, rules=_first_pass(lacking), language=language)
 
-    sentences = article_sentences(item.title, body, page=page)
+    sentences = article_sentences(item.title, body, page=page, lead=lead)
     published = as_date(item.published)
     figures: list[CrossingFigure] = (
         extract_figures(topic, sentences, published, words=words) if may_have_figures else []

@@ -150,15 +150,18 @@ class Sentence:
     index: int
 
 
-def article_sentences(title: str, body: str, *, page: bool) -> list[Sentence]:
-    """Title then body sentences, deduplicated, boilerplate removed.
+def article_sentences(title: str, body: str, *, page: bool, lead: str = "") -> list[Sentence]:
+    """Title, lead, then body sentences, deduplicated, boilerplate removed.
 
     `page` says the body is a scraped page (line structure carries meaning); a feed summary is
-    one paragraph and keeps its short lines.
+    one paragraph and keeps its short lines. `lead`: a summary read before a page body (a feed's
+    description that the page may or may not repeat; a sentence told twice is read once).
     """
     sentences = [Sentence(strip_markup(title), "title", 0)] if title.strip() else []
     seen = {sentences[0].text} if sentences else set()
     lines = article_lines(body) if page else [strip_markup(body)]
+    if lead.strip():
+        lines.insert(0, strip_markup(lead))
     lowered = body.lower()
     clutter = (
         any(hint in lowered for hint in _BOILERPLATE_HINTS) and _BOILERPLATE_ANY.search(lowered) is not None
