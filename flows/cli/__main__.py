@@ -1,0 +1,7 @@
+"""`python -m flows.cli` runs the same command as `migwatch`."""
+
+import sys
+
+from flows.cli import main
+
+sys.exit(main())

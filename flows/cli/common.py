@@ -1,0 +1,37 @@
+"""What every command shares: the --db/--config options, loading the settings, masking a database URL."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import datetime
+from pathlib import Path
+
+from flows.settings import Settings, load_settings
+
+DB_HELP = (
+    "database URL (default: MIGWATCH_DATABASE_URL, the config file, or the SQLite file in the data folder)"
+)
+
+
+def add_common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", metavar="URL", help=DB_HELP)
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        type=Path,
+        help="config file (TOML; default: MIGWATCH_CONFIG or ~/.config/migwatch/config.toml)",
+    )
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    return load_settings(getattr(args, "config", None), database_url=getattr(args, "db", None))
+
+
+def safe(url: str) -> str:
+    from storage.engine import mask_database_url
+
+    return mask_database_url(url)
+
+
+def when(moment: datetime | None) -> str | None:
+    return moment.isoformat(timespec="seconds") if moment else None

@@ -1,0 +1,77 @@
+"""`migwatch digest`: show or deliver the stories not yet delivered."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from flows.cli.common import settings_from
+from flows.settings import configure_prefect_environment, watched_flow_run
+
+
+def print_digest(digest: Any, fmt: str) -> None:
+    from monitors.digest.chart import channel_chart_png
+    from monitors.digest.render import chart_data_uri, render_html, render_json, render_slack, render_text
+
+    if fmt == "json":
+        print(render_json(digest))
+    elif fmt == "html":
+        print(render_html(digest, chart_data_uri(channel_chart_png(digest)) if digest.stories else None))
+    elif fmt == "slack":
+        print(render_slack(digest))
+    else:
+        print(render_text(digest), end="")
+
+
+def _report_deliveries(report: Any) -> None:
+    if report.digest is None and not report.failed and not report.skipped:
+        print("No new stories to deliver.", file=sys.stderr)
+    for label, count in report.delivered.items():
+        print(f"Delivered {count} story(ies) to {label}", file=sys.stderr)
+    for label, reason in report.skipped.items():
+        print(f"Skipped {label}: {reason}", file=sys.stderr)
+    for reason in report.failed.values():
+        print(
+            f"migwatch: delivery failed: {reason}; the stories stay pending for the next run",
+            file=sys.stderr,
+        )
+
+
+def cmd_digest(args: argparse.Namespace) -> int:
+    from flows import pipeline
+    from monitors.classify.topic import load_topic
+    from monitors.digest.notify import TERMINAL, check_url, mask_url
+    from storage.store import open_engine
+
+    settings = settings_from(args)
+    channels = list(dict.fromkeys([*settings.notify_urls, *args.notify]))
+    for channel in channels:
+        check_url(channel)
+    signals = load_topic(settings.topic_file).alert_signals
+    engine = open_engine(settings.database_url)
+    if args.dry_run:
+        digest, _ = pipeline.pending_digest(engine, channels or [TERMINAL], signals)
+        engine.dispose()
+        print_digest(digest, args.format)
+        if channels:
+            print(
+                f"(dry run: nothing sent or marked; would send to {', '.join(mask_url(c) for c in channels)})",
+                file=sys.stderr,
+            )
+        return 0
+    engine.dispose()
+    configure_prefect_environment()
+    from flows.digest_flow import digest_flow
+
+    topic_file = str(settings.topic_file) if settings.topic_file else None
+    with watched_flow_run():
+        report = digest_flow(settings.database_url, channels, topic_file)
+    if not channels:
+        if report.digest is None:
+            print("No new stories to deliver.", file=sys.stderr)
+        else:
+            print_digest(report.digest, args.format)
+    else:
+        _report_deliveries(report)
+    return 4 if report.failed else 0

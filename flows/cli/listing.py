@@ -1,0 +1,121 @@
+"""`migwatch items` and `migwatch feeds`: what is stored, made safe to show."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from typing import Any
+
+from flows.cli.common import settings_from, when
+
+ITEM_CSV_COLUMNS = [
+    "id",
+    "title",
+    "source",
+    "url",
+    "published",
+    "relevant",
+    "score",
+    "story_id",
+    "crossing_figures",
+    "ministerial_visits",
+]
+
+
+def _item_record(row: Any) -> dict[str, Any]:
+    # feed text is shown only once made safe (monitors/safetext.py), whatever the format
+    from monitors.safetext import clean_url, clean_values, one_line
+
+    return {
+        "id": row.id,
+        "title": one_line(row.title),
+        "source": one_line(row.source) if row.source else None,
+        "url": clean_url(row.url),
+        "published": row.published.isoformat() if row.published else None,
+        "first_seen": row.first_seen.isoformat(),
+        "relevant": row.relevant,
+        "score": round(row.score, 3),
+        "story_id": row.story_id,
+        "crossing_figures": [f["count"] for f in row.crossing_figures],
+        "ministerial_visits": [
+            one_line(f"{v['minister']} -> {v['destination']}") for v in clean_values(row.ministerial_visits)
+        ],
+    }
+
+
+def _write_items_csv(records: list[dict[str, Any]]) -> None:
+    from monitors.safetext import csv_cell
+
+    writer = csv.writer(sys.stdout)
+    writer.writerow(ITEM_CSV_COLUMNS)
+    for rec in records:
+        cells = {
+            **rec,
+            "crossing_figures": " ".join(str(c) for c in rec["crossing_figures"]),
+            "ministerial_visits": "; ".join(rec["ministerial_visits"]),
+        }
+        writer.writerow(csv_cell(cells[column]) for column in ITEM_CSV_COLUMNS)
+
+
+def _print_items_table(records: list[dict[str, Any]]) -> None:
+    if not records:
+        print("No items stored yet.")
+    for rec in records:
+        mark = "*" if rec["relevant"] else " "
+        title = rec["title"] if len(rec["title"]) <= 70 else rec["title"][:69] + "…"
+        print(f"{rec['id']:>5} {mark} {rec['score']:.2f}  {title}")
+    if records:
+        print(f"{len(records)} item(s); * = relevant")
+
+
+def cmd_items(args: argparse.Namespace) -> int:
+    from storage.store import list_items, open_engine
+
+    settings = settings_from(args)
+    engine = open_engine(settings.database_url)
+    records = [_item_record(r) for r in list_items(engine, relevant_only=args.relevant)]
+    if args.format == "json":
+        print(json.dumps(records, ensure_ascii=False, indent=2))
+    elif args.format == "csv":
+        _write_items_csv(records)
+    else:
+        _print_items_table(records)
+    return 0
+
+
+def cmd_feeds(args: argparse.Namespace) -> int:
+    from storage.store import feed_health, open_engine
+
+    settings = settings_from(args)
+    rows = feed_health(open_engine(settings.database_url))
+    records = [
+        {
+            "url": r.url,
+            "title": r.title,
+            "last_success": when(r.last_success),
+            "last_error": r.last_error,
+            "last_error_at": when(r.last_error_at),
+            "failures": r.failures,
+            "next_try": when(r.next_try),
+        }
+        for r in rows
+    ]
+    if args.format == "json":
+        print(json.dumps(records, ensure_ascii=False, indent=2))
+        return 0
+    if not records:
+        print("No feeds polled yet.")
+        return 0
+    print(f"{'FEED':<60}  {'LAST SUCCESS':<25}  {'FAILS':>5}  {'NEXT TRY':<25}  LAST ERROR")
+    from monitors.safetext import clean_url, one_line
+
+    for rec in records:
+        url = clean_url(str(rec["url"])) or ""
+        url = url if len(url) <= 60 else url[:59] + "…"
+        print(
+            f"{url:<60}  {rec['last_success'] or '-':<25}  {rec['failures']:>5}  "
+            f"{rec['next_try'] or 'next poll':<25}  {one_line(rec['last_error'] or '-')}"
+        )
+    return 0

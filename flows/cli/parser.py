@@ -1,0 +1,194 @@
+"""The argument parser: one small function per command, so each command's options read in one place."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from flows.cli.common import add_common
+
+Commands = Any  # argparse's _SubParsersAction, private in typeshed's spelling
+
+
+def _replay(commands: Commands) -> None:
+    replay = commands.add_parser(
+        "replay",
+        help="replay fixture documents through the pipeline and preview the digest",
+        description="Read fixture documents (headline on line 1, page text after), classify them, "
+        "store the new ones, group them into stories, print the digest and write it as HTML. "
+        "Delivers nothing.",
+    )
+    replay.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        type=Path,
+        help="fixture file or folder (default: seeds/)",
+    )
+    add_common(replay)
+
+
+def _classify(commands: Commands) -> None:
+    classify = commands.add_parser(
+        "classify",
+        help="classify JSON Lines items; stores nothing",
+        description="Read JSON Lines items ('id' and 'title' required; 'summary', 'content', 'url', "
+        "'published', 'source' optional) and write one JSON line per item with relevance, score, "
+        "crossing figures and ministerial visits.",
+    )
+    classify.add_argument(
+        "file",
+        nargs="?",
+        default="-",
+        metavar="FILE",
+        help="JSON Lines file, or - for standard input (default)",
+    )
+    classify.add_argument(
+        "--explain", action="store_true", help="add the rules that fired, and where, to each line"
+    )
+    classify.add_argument(
+        "--topic",
+        metavar="FILE",
+        type=Path,
+        help="topic file (default: the built-in UK–Italy migration topic)",
+    )
+
+
+def _digest(commands: Commands) -> None:
+    digest = commands.add_parser(
+        "digest",
+        help="send (or with --dry-run, show) the digest of stories not yet delivered",
+        description="The digest of stories not yet delivered that carry a crossing figure or a "
+        "ministerial visit. Without --dry-run, stories are marked delivered to each channel that took "
+        "them (the terminal when no channel is configured).",
+    )
+    digest.add_argument(
+        "--format",
+        choices=["text", "html", "json", "slack"],
+        default="text",
+        help="output format of what is shown (default: text; slack shows the Slack mrkdwn)",
+    )
+    digest.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="show what the next run would deliver; change nothing",
+    )
+    digest.add_argument(
+        "--notify",
+        metavar="URL",
+        action="append",
+        default=[],
+        help="apprise URL to send to (repeatable; adds to MIGWATCH_NOTIFY_URLS)",
+    )
+    add_common(digest)
+
+
+def _items(commands: Commands) -> None:
+    items = commands.add_parser(
+        "items",
+        help="list stored items",
+        description="List the stored items with their classification.",
+    )
+    items.add_argument(
+        "--format",
+        choices=["table", "json", "csv"],
+        default="table",
+        help="output format (default: table)",
+    )
+    items.add_argument("--relevant", action="store_true", help="only relevant items")
+    add_common(items)
+
+
+def _poll(commands: Commands) -> None:
+    poll = commands.add_parser(
+        "poll",
+        help="poll the feeds once: fetch, parse, classify and store new items",
+        description="One polling cycle as a Prefect flow: fetch every due feed (conditional GET, "
+        "limits from the settings), parse, classify and store new or changed items, then send the "
+        "alert to configured channels. Exits 0 when the cycle completed, whatever single feeds did.",
+    )
+    poll.add_argument(
+        "--feeds",
+        metavar="FILE",
+        type=Path,
+        help="OPML file or text file with one feed URL per line (default: MIGWATCH_FEEDS_FILE, "
+        "else the built-in list of sources)",
+    )
+    poll.add_argument(
+        "--format", choices=["text", "json"], default="text", help="output format (default: text)"
+    )
+    add_common(poll)
+
+
+def _feeds(commands: Commands) -> None:
+    feeds = commands.add_parser(
+        "feeds",
+        help="list each feed's health",
+        description="Each polled feed with its last success, last error, failures in a row and next try.",
+    )
+    feeds.add_argument(
+        "--format", choices=["table", "json"], default="table", help="output format (default: table)"
+    )
+    add_common(feeds)
+
+
+def _serve(commands: Commands) -> None:
+    serve = commands.add_parser(
+        "serve",
+        help="poll on a schedule and send the daily digest, until stopped",
+        description="Serve two Prefect deployments from this process: the poll (every --every "
+        "minutes, never two at once, with the instant alert after each) and the daily digest. "
+        "Needs a Prefect API: PREFECT_API_URL, else a temporary local one. Ctrl-C or SIGTERM stops "
+        "it and pauses the schedules.",
+    )
+    serve.add_argument(
+        "--every",
+        metavar="MINUTES",
+        type=int,
+        help="minutes between polls (default: 15; setting poll_interval_minutes)",
+    )
+    serve.add_argument(
+        "--digest-at", metavar="HH:MM", help="time of the daily digest (default: 07:00; setting digest_time)"
+    )
+    serve.add_argument(
+        "--timezone",
+        metavar="TZ",
+        help="time zone of --digest-at (default: Europe/London; setting digest_timezone)",
+    )
+    add_common(serve)
+
+
+def _doctor(commands: Commands) -> None:
+    doctor = commands.add_parser(
+        "doctor",
+        help="check that this machine can run migwatch unattended",
+        description="Check the database (reachable, schema current), the Prefect API (reachable), "
+        "the channels (configured) and the feeds (healthy). One line per check; exits 1 when a "
+        "check failed, 0 when all passed or only warned.",
+    )
+    add_common(doctor)
+
+
+COMMAND_PARSERS: list[Callable[[Commands], None]] = [
+    _replay,
+    _classify,
+    _digest,
+    _items,
+    _poll,
+    _feeds,
+    _serve,
+    _doctor,
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="migwatch",
+        description="Monitor news on UK–Italy cooperation on migration and alert on crossing figures and ministerial visits.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for add in COMMAND_PARSERS:
+        add(commands)
+    return parser
