@@ -262,6 +262,52 @@ def fit(small: int, large: int, a: float, b: float) -> tuple[float, float]:
     return slope, a - slope * small
 
 
+def print_table(
+    results: dict[tuple[str, str, int], Run], tools: list[str], sizes: tuple[int, int], repeat: int
+) -> None:
+    small, large = sizes
+    print(
+        f"Synthetic feeds x {ITEMS_PER_FEED} items on loopback; sizes {small} and {large} feeds; "
+        f"median of {repeat} run(s) each.\n"
+    )
+    print(
+        line(
+            [
+                "tool",
+                "state",
+                f"wall {small} (s)",
+                f"wall {large} (s)",
+                "per feed (ms)",
+                "fixed (s)",
+                "CPU per feed (ms)",
+                "CPU fixed (s)",
+                "CPU per feed / floor",
+                f"peak RSS {large} (MB)",
+            ]
+        )
+    )
+    print(line(["---"] * 10))
+    cpu_slopes: dict[tuple[str, str], float] = {}
+    for state in ("cold", "unchanged"):
+        a, b = results["floor", state, small], results["floor", state, large]
+        cpu_slopes["floor", state] = fit(small, large, a.cpu, b.cpu)[0]
+    slopes: dict[tuple[str, str], float] = {}
+    for tool in tools:
+        for state in ("cold", "unchanged"):
+            a, b = results[tool, state, small], results[tool, state, large]
+            slope, intercept = fit(small, large, a.wall, b.wall)
+            slopes[tool, state] = slope
+            cpu_slope, cpu_intercept = fit(small, large, a.cpu, b.cpu)
+            ratio = cpu_slope / max(cpu_slopes["floor", state], 1e-9)
+            cells = [f"{a.wall:.2f}", f"{b.wall:.2f}", f"{slope * 1000:.2f}", f"{intercept:.2f}"]
+            cpu = [f"{cpu_slope * 1000:.2f}", f"{cpu_intercept:.2f}", f"{ratio:.1f}x"]
+            print(line([tool, state, *cells, *cpu, f"{b.peak_rss_mb:.0f}"]))
+    if "rss2email" in tools:
+        for state in ("cold", "unchanged"):
+            ratio = slopes["rss2email", state] / max(slopes["migwatch", state], 1e-9)
+            print(f"\nper feed, {state}: migwatch is {ratio:.1f}x cheaper than rss2email")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", nargs=2, type=int, default=[200, 1600], metavar=("SMALL", "LARGE"))
@@ -315,46 +361,7 @@ def main() -> int:
         prefect_server.wait(30)
         feeds_server.terminate()
     results = {key: median_run(values) for key, values in runs.items()}
-    print(
-        f"Synthetic feeds x {ITEMS_PER_FEED} items on loopback; sizes {small} and {large} feeds; "
-        f"median of {max(1, args.repeat)} run(s) each.\n"
-    )
-    print(
-        line(
-            [
-                "tool",
-                "state",
-                f"wall {small} (s)",
-                f"wall {large} (s)",
-                "per feed (ms)",
-                "fixed (s)",
-                "CPU per feed (ms)",
-                "CPU fixed (s)",
-                "CPU per feed / floor",
-                f"peak RSS {large} (MB)",
-            ]
-        )
-    )
-    print(line(["---"] * 10))
-    cpu_slopes: dict[tuple[str, str], float] = {}
-    for state in ("cold", "unchanged"):
-        a, b = results["floor", state, small], results["floor", state, large]
-        cpu_slopes["floor", state] = fit(small, large, a.cpu, b.cpu)[0]
-    slopes: dict[tuple[str, str], float] = {}
-    for tool in tools:
-        for state in ("cold", "unchanged"):
-            a, b = results[tool, state, small], results[tool, state, large]
-            slope, intercept = fit(small, large, a.wall, b.wall)
-            slopes[tool, state] = slope
-            cpu_slope, cpu_intercept = fit(small, large, a.cpu, b.cpu)
-            ratio = cpu_slope / max(cpu_slopes["floor", state], 1e-9)
-            cells = [f"{a.wall:.2f}", f"{b.wall:.2f}", f"{slope * 1000:.2f}", f"{intercept:.2f}"]
-            cpu = [f"{cpu_slope * 1000:.2f}", f"{cpu_intercept:.2f}", f"{ratio:.1f}x"]
-            print(line([tool, state, *cells, *cpu, f"{b.peak_rss_mb:.0f}"]))
-    if args.r2e:
-        for state in ("cold", "unchanged"):
-            ratio = slopes["rss2email", state] / max(slopes["migwatch", state], 1e-9)
-            print(f"\nper feed, {state}: migwatch is {ratio:.1f}x cheaper than rss2email")
+    print_table(results, list(tools), (small, large), max(1, args.repeat))
     shutil.rmtree(work, ignore_errors=True)
     return 0
 
