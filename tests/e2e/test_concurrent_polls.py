@@ -11,7 +11,7 @@ import psycopg
 from sqlalchemy.engine import make_url
 
 from tests.conftest import MIGWATCH, ROOT
-from tests.integration.feedserver import feed_server
+from tests.support.feedserver import feed_server
 
 FEEDS = [
     "guardian_us_2018.rss",

@@ -9,7 +9,7 @@ from flows.pipeline import pending_digest
 from storage.engine import open_engine
 from storage.tables import Delivery
 from tests.conftest import run_cli
-from tests.integration.digest_support import seeded_engine, smtp_server
+from tests.support.digest import seeded_engine, smtp_server
 
 
 def _deliveries(url: str) -> int:

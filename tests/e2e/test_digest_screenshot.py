@@ -16,7 +16,7 @@ from flows.pipeline import pending_digest
 from monitors.digest.chart import channel_chart_png
 from monitors.digest.render import chart_data_uri, render_html
 from tests.conftest import ROOT
-from tests.integration.digest_support import seeded_engine
+from tests.support.digest import seeded_engine
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOT = ROOT / "out" / "digest-screenshot.png"

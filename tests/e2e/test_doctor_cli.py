@@ -9,7 +9,7 @@ from sqlmodel import Session
 from storage.store import ensure_feeds, open_engine
 from storage.tables import Source
 from tests.conftest import run_cli
-from tests.integration.feedserver import closed_port
+from tests.support.feedserver import closed_port
 
 
 def test_doctor_fails_on_an_unreachable_database_in_one_line(cli_env: dict[str, str]) -> None:

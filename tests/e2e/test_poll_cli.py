@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from tests.conftest import run_cli
-from tests.integration.feedserver import feed_server
+from tests.support.feedserver import feed_server
 
 
 def test_poll_stores_good_feeds_reports_bad_ones_and_feeds_shows_health(

@@ -23,7 +23,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from tests.conftest import MIGWATCH, ROOT, scratch_postgres
-from tests.integration.feedserver import feed_server
+from tests.support.feedserver import feed_server
 
 PREFECT = Path(sys.executable).parent / "prefect"
 FEEDS = ["guardian_us_2018.rss", "google_alerts.atom", "daringfireball_jsonfeed_1.0.json"]

@@ -10,7 +10,7 @@ from flows.reports import DeliveryReport
 from monitors.digest.notify import channel_key, mask_url
 from storage import deliveries
 from storage.engine import open_engine
-from tests.integration.digest_support import (
+from tests.support.digest import (
     email_url,
     free_port,
     http_receiver,

@@ -11,7 +11,7 @@ from monitors.feeds.fetch import (
     fetch_many,
     parse_retry_after,
 )
-from tests.integration.feedserver import Handler, feed_server
+from tests.support.feedserver import Handler, feed_server
 
 LIMITS = FetchLimits(
     connect_timeout=2,

@@ -12,7 +12,7 @@ from monitors.feeds.fetch import FetchLimits
 from monitors.feeds.parse import parse_feed
 from monitors.models import FeedItem
 from storage.store import ensure_feeds, feed_health, list_items, open_engine, store_items
-from tests.integration.feedserver import HOSTILE, closed_port, corpus_files, feed_server
+from tests.support.feedserver import HOSTILE, closed_port, corpus_files, feed_server
 
 LIMITS = FetchLimits(
     connect_timeout=2,

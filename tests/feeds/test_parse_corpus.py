@@ -12,7 +12,7 @@ import feedparser_rs
 import pytest
 
 from monitors.feeds.parse import FeedParseError, parse_feed
-from tests.integration.feedserver import CORPUS, corpus_files
+from tests.support.feedserver import CORPUS, corpus_files
 
 # What a user would check in a few files whose charset is wrong or missing: the words read right.
 EXPECTED_TITLES = {

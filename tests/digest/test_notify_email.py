@@ -9,7 +9,7 @@ from flows.pipeline import deliver, pending_digest
 from monitors.digest.notify import channel_key, mask_url
 from monitors.digest.render import subject_line
 from storage import deliveries
-from tests.integration.digest_support import (
+from tests.support.digest import (
     EVIL_SOURCE,
     EVIL_TITLE,
     LINKED_URL,

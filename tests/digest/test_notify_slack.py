@@ -12,7 +12,7 @@ from flows.pipeline import deliver, pending_digest
 from monitors.digest.notify import channel_key
 from monitors.digest.render import subject_line
 from storage import deliveries
-from tests.integration.digest_support import LINKED_URL, http_receiver, seeded_engine
+from tests.support.digest import LINKED_URL, http_receiver, seeded_engine
 
 SLACK_URL = "slack://T1SECRETAAA/B2SECRETBBB/C3SECRETCCCCCCCCCCCCCCCC"
 SECRETS = ("T1SECRETAAA", "B2SECRETBBB", "C3SECRETCCCCCCCCCCCCCCCC")
