@@ -4,8 +4,9 @@ Not migwatch: no classification, no limits, no story grouping, no Prefect. It is
 written in Python with the same parts can do, so that `bench/poll.py` can state migwatch's cost as
 a ratio to it:
 
-- fetch: one httpx.AsyncClient, 16 requests at a time (migwatch's default concurrency), a
-  conditional GET with the ETag stored from the last run;
+- fetch: httpx's transport, 16 workers (migwatch's default concurrency) with two connections each,
+  a conditional GET with the ETag stored from the last run (an httpx.AsyncClient with 16 requests
+  at a time cost about 3x more CPU per unchanged feed here (1.65 against 0.55 ms), so it would be no floor);
 - parse: feedparser-rs, the fast parser migwatch uses first;
 - store: one SQLite file, the items with one `executemany` (INSERT OR IGNORE on the link), the
   feeds' validators with another.
@@ -36,18 +37,24 @@ CREATE TABLE IF NOT EXISTS items (
 """
 
 
-async def fetch_all(urls: list[str], etags: dict[str, str]) -> list[tuple[str, httpx.Response]]:
-    gate = asyncio.Semaphore(CONCURRENCY)
-    limits = httpx.Limits(max_connections=CONCURRENCY, max_keepalive_connections=CONCURRENCY)
+async def fetch_all(urls: list[str], etags: dict[str, str]) -> list[tuple[str, int, bytes, str | None]]:
+    """(url, status, body, etag) for each feed: 16 workers, each with its own small connection pool,
+    sending through httpx's transport directly (the client's per-request merging of settings,
+    cookies and redirects costs as much as a 304 itself)."""
+    pending = iter(urls)
+    results: list[tuple[str, int, bytes, str | None]] = []
 
-    async with httpx.AsyncClient(limits=limits, timeout=30) as client:
+    async def worker() -> None:
+        limits = httpx.Limits(max_connections=2, max_keepalive_connections=2)
+        async with httpx.AsyncHTTPTransport(limits=limits, trust_env=False) as transport:
+            for url in pending:
+                headers = {"If-None-Match": etags[url]} if url in etags else {}
+                response = await transport.handle_async_request(httpx.Request("GET", url, headers=headers))
+                body = await response.aread()
+                results.append((url, response.status_code, body, response.headers.get("etag")))
 
-        async def one(url: str) -> tuple[str, httpx.Response]:
-            headers = {"If-None-Match": etags[url]} if url in etags else {}
-            async with gate:
-                return url, await client.get(url, headers=headers)
-
-        return list(await asyncio.gather(*(one(url) for url in urls)))
+    await asyncio.gather(*(worker() for _ in range(min(CONCURRENCY, len(urls)) or 1)))
+    return results
 
 
 def item_rows(feed: str, body: bytes) -> list[tuple[str, str, str, str, str]]:
@@ -72,15 +79,15 @@ def main() -> int:
     responses = asyncio.run(fetch_all(urls, etags))
     items: list[tuple[str, str, str, str, str]] = []
     validators: list[tuple[str, str | None]] = []
-    for url, response in responses:
-        if response.status_code == 200:
-            items += item_rows(url, response.content)
-            validators.append((url, response.headers.get("etag")))
+    for url, status, body, etag in responses:
+        if status == 200:
+            items += item_rows(url, body)
+            validators.append((url, etag))
     with db:
         db.executemany("INSERT OR IGNORE INTO items VALUES (?, ?, ?, ?, ?)", items)
         db.executemany("INSERT OR REPLACE INTO feeds VALUES (?, ?)", validators)
     db.close()
-    unchanged = sum(1 for _, response in responses if response.status_code == 304)
+    unchanged = sum(1 for _, status, _, _ in responses if status == 304)
     print(f"{len(urls)} feeds: {len(items)} items parsed, {unchanged} unchanged")
     return 0
 
