@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from monitors.classify.dates import as_date
 from monitors.classify.entities import Mention, find_mentions
-from monitors.classify.figures import extract_figures
+from monitors.classify.figures import extract_figures, may_have_numbers
 from monitors.classify.first_pass import Words
 from monitors.classify.text import Sentence, article_sentences, language_of_keys
 from monitors.classify.topic_model import Topic, Weights
 from monitors.classify.visits import extract_visits
 from monitors.models import Classification, CrossingFigure, FeedItem, MinisterialVisit, RuleHit
-
-_DIGIT = re.compile(r"\d")
 
 
 @dataclass(slots=True)
@@ -52,20 +49,21 @@ def classify(topic: Topic, item: FeedItem) -> Classification:
     language = language_of_keys(keys)
     lacking = topic.quick.missing(keys, folded, whole)
     italian_named = lacking is None
-    may_have_figures = _DIGIT.search(whole) is not None and topic.quick.may_have_figures(keys, folded, whole)
+    may_have_figures = may_have_numbers(words) and topic.quick.may_have_figures(keys, folded, whole)
     if not italian_named and not may_have_figures:
         return Classification(relevant=False, score=0.0, rules=_first_pass(lacking), language=language)
 
     sentences = article_sentences(item.title, body, page=page, lead=lead)
     published = as_date(item.published)
+    notes: list[RuleHit] = []
     figures: list[CrossingFigure] = (
-        extract_figures(topic, sentences, published, words=words) if may_have_figures else []
+        extract_figures(topic, sentences, published, words=words, notes=notes) if may_have_figures else []
     )
     if not italian_named:
         return Classification(
             relevant=False,
             score=0.0,
-            rules=_first_pass(lacking),
+            rules=_first_pass(lacking) + tuple(notes),
             crossing_figures=tuple(figures),
             language=language,
         )
@@ -82,7 +80,7 @@ def classify(topic: Topic, item: FeedItem) -> Classification:
     return Classification(
         relevant=relevant,
         score=score,
-        rules=tuple(hits),
+        rules=tuple(hits + notes),
         crossing_figures=tuple(figures),
         # A meeting about something else (Gaza, AI) is not a visit on this topic.
         ministerial_visits=tuple(visits) if relevant else (),

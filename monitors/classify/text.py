@@ -109,6 +109,7 @@ def article_lines(text: str) -> list[str]:
 _STOP = re.compile(r"[.!?…][\"”’')\]]*")
 _NEXT_STARTS = re.compile(r"\s+(?=[\"“‘'(\[]?[A-Z0-9À-Ý])")
 _JOINED = re.compile(r"[A-Z][a-z]")
+_INITIALS = re.compile(r"(?<![\w.])[A-Z]\.[A-Z]$")
 
 
 def split_sentences(text: str) -> list[str]:
@@ -121,6 +122,10 @@ def split_sentences(text: str) -> list[str]:
         end = stop.end()
         space = _NEXT_STARTS.match(text, end)
         if space is not None:
+            if stop.end() - stop.start() == 1 and _INITIALS.search(
+                text, max(0, stop.start() - 4), stop.start()
+            ):
+                continue  # "the U.S. Border Patrol": initials, not the end of a sentence
             cut, resume = end, space.end()
         elif (
             stop.end() - stop.start() == 1

@@ -139,6 +139,7 @@ def _build(spec: TopicFile, source: str) -> Topic:
         figure_exclude_sentence=terms(figures.exclude_sentence, "figures.exclude_sentence"),
         figure_exclude_after=terms(figures.exclude_after, "figures.exclude_after"),
         figure_exclude_before=terms(figures.exclude_before, "figures.exclude_before"),
+        figure_exclude_clause=terms(figures.exclude_clause, "figures.exclude_clause"),
         routes=tuple((route, terms(patterns, f"routes.{route}")) for route, patterns in spec.routes.items()),
         visit_done=terms(visits.verbs_done, "visits.verbs_done"),
         visit_planned=terms(visits.verbs_planned, "visits.verbs_planned"),

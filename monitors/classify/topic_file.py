@@ -96,6 +96,7 @@ class FiguresSection(_Section):
     exclude_sentence: list[str]
     exclude_after: list[str]
     exclude_before: list[str] = Field(default_factory=list)
+    exclude_clause: list[str] = Field(default_factory=list)
 
 
 class VisitsSection(_Section):

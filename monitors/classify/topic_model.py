@@ -114,6 +114,7 @@ class Topic:
     figure_exclude_sentence: Terms
     figure_exclude_after: Terms
     figure_exclude_before: Terms
+    figure_exclude_clause: Terms
     routes: tuple[tuple[str, Terms], ...]
     visit_done: Terms
     visit_planned: Terms

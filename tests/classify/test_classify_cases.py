@@ -51,6 +51,13 @@ def test_classify_case(case: dict[str, Any]) -> None:
         assert result.relevant is expect["relevant"], explained
     if "figures" in expect:
         assert sorted({f.count for f in result.crossing_figures}) == sorted(expect["figures"]), explained
+    if "figure_periods" in expect:
+        # [count, period, reference date or null]: a figure carries the period and day it refers to
+        got_periods = sorted(
+            ([f.count, f.period, f.as_of.isoformat() if f.as_of else None] for f in result.crossing_figures),
+            key=str,
+        )
+        assert got_periods == sorted(expect["figure_periods"], key=str), explained
     if "visits" in expect:
         got = {(v.minister, v.destination, v.status) for v in result.ministerial_visits}
         wanted = {(v["minister"], v["destination"], v["status"]) for v in expect["visits"]}

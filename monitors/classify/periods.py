@@ -1,0 +1,249 @@
+"""The period a crossing figure counts over (a day, a week, a month, the year so far, a whole year,
+or another span), and the date it refers to: the year for a year's total, the reference day for a
+running total ("so far this year" on 14 December), the same day a year earlier for a comparison
+("at this point last year")."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from monitors.classify.dates import MONTH_WORD, MONTHS, WEEKDAY_WORD, month_end, weekday_near
+from monitors.classify.patterns import fold_case
+from monitors.models import Period
+
+_ITALIAN_WEEKDAY = r"lunedì|martedì|mercoledì|giovedì|venerdì|sabato|domenica"
+# "span": a stated length that is none of the periods ("in two days", "since 2018"): no period.
+_PERIODS: tuple[tuple[Period | None, re.Pattern[str]], ...] = (
+    (
+        None,
+        re.compile(
+            r"\b(?:in|over|during|nel(?:l'arco di)?|negli|in the (?:last|past)|over the (?:last|past)"
+            r"|negli ultimi|nelle ultime) (?:two|three|four|five|six|seven|eight|nine|ten|a few|several|\d+"
+            r"|due|tre|quattro|cinque|sei|sette|otto|nove|dieci|pochi|poche) (?:days|weeks|months|years"
+            r"|giorni|settimane|mesi|anni)\b|\bin (?:48|72) (?:hours|ore)\b"
+            r"|\bsince (?:records began|(?:19|20)\d\d)\b|\bdal (?:19|20)\d\d\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "day",
+        re.compile(
+            rf"\bon (?:{WEEKDAY_WORD.pattern})|so far (?:today|on (?:{WEEKDAY_WORD.pattern}))|\byesterday\b|in a single day|in one day|on a single day"
+            r"|\bieri\b|\boggi\b|in un (?:solo |singolo )?giorno|in una sola giornata|in a day\b"
+            r"|(?:nelle|nelle ultime|in) 24 ore|24-hour period|(?:in|over) the (?:last |past )?24 hours"
+            r"|\blast night\b|\bovernight\b|\bdaily\b|\bgiornalier[oa]\b"
+            rf"|(?<![\w])(?:{_ITALIAN_WEEKDAY})(?![\w])|on (?:the )?\d{{1,2}}"
+            rf"(?:st|nd|rd|th)? (?:{MONTH_WORD.pattern})|\bday\b(?!-)|\bgiornata\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "week",
+        re.compile(
+            r"this week|last week|in a week|past week|over the weekend|questa settimana|in una settimana"
+            r"|ultima settimana|settimana scorsa|\bweek\b(?!-|'s worth)",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "year_to_date",
+        re.compile(
+            r"so far this year|this year|to date|so far in|as of|since (?:the start of |1 )?January"
+            r"|(?:at )?(?:the )?same (?:point|period|time)(?: (?:in|of|last) (?:19|20)\d\d| last year)?"
+            r"|at this point last year|this time last year|dall'inizio dell'anno|da inizio anno|finora"
+            r"|quest'anno|dal primo gennaio|dal 1 gennaio|stesso periodo|so far|un anno fa|a year ago"
+            r"|\b(?:this )?year's (?:total|tally)",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "month",
+        re.compile(
+            rf"\b(?:in|for|during|of|nel mese di|a|di) (?:{MONTH_WORD.pattern})\b|this month|last month"
+            r"|questo mese|mese scorso|\bmonth\b(?!-|'s worth)|\bmese\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "year",
+        re.compile(
+            r"last year|\bin (?:19|20)\d\d\b|throughout (?:19|20)\d\d|l'anno scorso|lo scorso anno"
+            r"|\b(?:nel|del|for) (?:19|20)\d\d\b|whole of (?:19|20)\d\d|over the year|\b(?:19|20)\d\d's\b"
+            r"|\b(?:19|20)\d\d (?:chiude|si chiude|si è chiuso|ended|closed)\b|\byear\b(?!'s)|\banno\b",
+            re.IGNORECASE,
+        ),
+    ),
+)
+# All periods in one lower-case pattern, read once per number (a group per period, in rank order:
+# at one position the first period listed wins, so "so far on Monday" is a day, not the year so far).
+_ANY_PERIOD = re.compile(
+    r"(?=[a-z0-9'àèéìòù])(?:"
+    + "|".join(f"(?P<p{rank}>{fold_case(p.pattern)})" for rank, (_, p) in enumerate(_PERIODS))
+    + ")"
+)
+_RANKED = tuple(period for period, _ in _PERIODS)
+_REACH = 160  # how far from a number its period phrase may be
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+_NAMED_YEAR = re.compile(r"(?:\bin|\bnel|\bdel|\bfor|\bof|^)\s*((?:19|20)\d\d)(?:'s)?(?!\d)", re.IGNORECASE)
+# A year right after the count it dates: "45.774 del 2022", "28,400 people in 2021".
+_ATTACHED_YEAR = re.compile(
+    r"(?:\s+[^\W\d]+){0,2}\s+(?:del|nel|in|of|for|during)\s+((?:19|20)\d\d)(?!\d)", re.IGNORECASE
+)
+# "2022's record of 45,774", "il record del 2022 di 45.774": a year before the count it dates.
+_YEAR_BEFORE = re.compile(
+    r"((?:19|20)\d\d)'s (?:record|total|tally|figure)(?: of)?\s+(?:\w+\s+){0,2}$", re.IGNORECASE
+)
+# A phrase that ranks the figure ("the busiest day of the year", "il numero più alto del 2024")
+# tells no period of it.
+_SUPERLATIVE = re.compile(
+    r"(?:busiest|highest|biggest|largest|worst|the most|più alt[oa]|più numeros[oa]|più grande|peggiore)\b"
+    r"[^.,;:]{0,40}$|\brecord (?:del|dell'|of the|for the)\s*$",
+    re.IGNORECASE,
+)
+_COMMA = re.compile(r"[,;:]")
+_NEW_CLAUSE = re.compile(r"\b(?:with|including|but|ma)\b", re.IGNORECASE)
+_COMPARED = re.compile(
+    r"\b(?:compared|against|than|while|whereas|contro|rispetto|a fronte|mentre)\b", re.IGNORECASE
+)
+_YESTERDAY = re.compile(r"\b(?:yesterday|ieri|last night)\b", re.IGNORECASE)
+_LAST_YEAR_WORDS = re.compile(r"last year|l'anno scorso|lo scorso anno|(?:19|20)\d\d", re.IGNORECASE)
+_LAST_YEAR = re.compile(
+    r"this time last year|same (?:period|point|time) last year|at this point last year|un anno fa"
+    r"|a year ago",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class FoundPeriod:
+    period: Period | None
+    around: str  # the text around the number and its period phrase, to date the figure
+    year: int | None = None  # a year the phrase names for this count
+
+
+def find_period(
+    text: str, start: int, end: int, *, cumulative: bool = False, published: date | None = None
+) -> FoundPeriod:
+    """The period phrase nearest the number at text[start:end]. `cumulative`: the number is a
+    running total ("the total passed 30,000"): a day phrase tells when, not over what, and a total
+    with no period is the year's so far."""
+    attached = _ATTACHED_YEAR.match(text, end) or _YEAR_BEFORE.search(text[max(0, start - 60) : start])
+    if attached is not None:
+        year = int(attached.group(1))
+        return FoundPeriod(_year_or_so_far(year, published), _around(text, start, end), year)
+    best = _nearest(text, start, end, cumulative=cumulative)
+    if best is None:
+        return FoundPeriod("year_to_date" if cumulative else None, _around(text, start, end))
+    period, phrase_start, phrase_end = best
+    around = _around(text, min(phrase_start, start), max(phrase_end, end))
+    if period == "year" and cumulative and not _LAST_YEAR_WORDS.search(around):
+        period = "year_to_date"  # "bringing the total for the year past 24,800"
+    if period == "year":
+        named = _NAMED_YEAR.search(text[phrase_start:phrase_end])
+        if named is not None:
+            year = int(named.group(1))
+            return FoundPeriod(_year_or_so_far(year, published), around, year)
+    return FoundPeriod(period, around)
+
+
+def _year_or_so_far(year: int, published: date | None) -> Period:
+    """A year named for a count is the year so far when the item was published in it."""
+    return "year_to_date" if published is not None and year == published.year else "year"
+
+
+def _nearest(text: str, start: int, end: int, *, cumulative: bool) -> tuple[Period | None, int, int] | None:
+    """The nearest period phrase that is not across a new clause and does not rank the figure."""
+    offset = max(0, start - _REACH)
+    raw = text[offset : end + _REACH]
+    segment = raw.lower()
+    if len(segment) != len(raw):  # lower-casing changed a length: read the whole text, if it can be
+        segment, offset = text.lower(), 0
+        if len(segment) != len(text):
+            return None
+    found: list[tuple[int, int, Period | None, int, int]] = []
+    for match in _ANY_PERIOD.finditer(segment):
+        rank = int(match.lastgroup[1:]) if match.lastgroup else 0
+        period = _RANKED[rank]
+        if cumulative and period == "day":
+            continue
+        begin, finish = match.start() + offset, match.end() + offset
+        gap = start - finish if finish <= start else begin - end if begin >= end else 0
+        found.append((gap, rank, period, begin, finish))
+    found.sort(key=lambda c: (c[0], c[1]))
+    best: tuple[int, int, Period | None, int, int] | None = None
+    for gap, rank, period, begin, finish in found:
+        if best is not None and (gap, rank) >= best[:2]:
+            break  # a boundary only adds distance: nothing further on can do better
+        apart = (
+            0
+            if gap == 0
+            else _boundary(text, *((finish, start) if finish <= start else (end, begin)), period)
+        )
+        if apart is None or _SUPERLATIVE.search(text[max(0, begin - 50) : begin]):
+            continue
+        if best is None or (gap + apart, rank) < best[:2]:
+            best = (gap + apart, rank, period, begin, finish)
+    return None if best is None else (best[2], best[3], best[4])
+
+
+def _boundary(text: str, start: int, end: int, period: Period | None) -> int | None:
+    """How much a clause boundary between a number and a period phrase sets them apart: a comma
+    some ("Since January, 30,000 people"), a new clause entirely ("so far this year, including 882
+    on Tuesday": None). Across a comparison only the year so far carries over: "50mila, contro i
+    133mila di un anno fa" compares two years at the same point."""
+    between = text[start:end]
+    if _NEW_CLAUSE.search(between):
+        return None
+    if _COMPARED.search(between):
+        return _REACH if period == "year_to_date" else None
+    return _REACH if _COMMA.search(between) else 0
+
+
+def _around(text: str, start: int, end: int) -> str:
+    """The number and its period phrase (text[start:end]) and what follows up to the end of the
+    clause: the words that date the figure ("stesso periodo del 2024", "on Sunday")."""
+    tail = text[end : end + 30]
+    cut = _COMMA.search(tail) or _NEW_CLAUSE.search(tail) or _COMPARED.search(tail)
+    return text[start:end] + (tail[: cut.start()] if cut else tail)
+
+
+def as_of(found: FoundPeriod, published: date | None) -> date | None:
+    """The date a figure refers to: a day, a month's or year's end, or the day of a running total."""
+    period, clause = found.period, found.around
+    if published is None or period is None:
+        return None
+    years = [int(y) for y in _YEAR.findall(clause)]
+    if period == "day":
+        if _YESTERDAY.search(clause) and not WEEKDAY_WORD.search(clause):
+            return published - timedelta(days=1)
+        return weekday_near(clause, published, future=False) or published
+    if period == "week":
+        return published
+    if period == "year_to_date":
+        if _LAST_YEAR.search(clause):
+            return _replace_year(published, published.year - 1)
+        year = found.year or (years[-1] if years else None)
+        if year is not None and year != published.year:
+            return _replace_year(published, year)
+        return weekday_near(clause, published, future=False) if WEEKDAY_WORD.search(clause) else published
+    if period == "month":
+        month_match = MONTH_WORD.search(clause)
+        if month_match:
+            month = MONTHS[month_match.group(0).lower()]
+            year = published.year if month <= published.month else published.year - 1
+            return month_end(year, month)
+        return published
+    if found.year is not None:
+        return date(found.year, 12, 31)
+    if _LAST_YEAR_WORDS.search(clause) and not years:
+        return date(published.year - 1, 12, 31)
+    return date(years[0], 12, 31) if years else None
+
+
+def _replace_year(day: date, year: int) -> date:
+    try:
+        return day.replace(year=year)
+    except ValueError:
+        return day.replace(year=year, day=28)
