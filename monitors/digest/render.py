@@ -9,11 +9,12 @@ from __future__ import annotations
 import base64
 import json
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
+from monitors.feeds.urls import http_url
 from monitors.models import Digest, DigestStory
 from monitors.safetext import clean, clean_url, one_line
 
@@ -36,13 +37,8 @@ _env = Environment(
 
 def safe_link(url: str | None) -> str | None:
     """Only http and https links reach a reader; `javascript:` and friends become no link."""
-    if not url:
-        return None
-    link = clean_url(url) or ""  # a CR or LF in a feed's URL can never split a line
-    parts = urlsplit(link)
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        return None
-    return link
+    # a CR or LF in a feed's URL is %-encoded first: it can never split a line
+    return http_url(clean_url(url)) if url else None
 
 
 def line(value: Any) -> str:

@@ -9,11 +9,11 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 import httpx
 
-from monitors.feeds.fetch import FeedOk, FeedRequest, FetchLimits, fetch_feed, is_http_url, make_client
+from monitors.feeds.fetch import FeedOk, FeedRequest, FetchLimits, fetch_feed, make_client
+from monitors.feeds.urls import host_of
 
 # Below this many characters of text an item is "only a short summary" worth completing.
 SHORT_TEXT = 400
@@ -47,13 +47,6 @@ async def _article(client: httpx.AsyncClient, url: str, limits: FetchLimits) -> 
     return ArticleText(url, text, None if text else "no article text found")
 
 
-def _host(url: str) -> str:
-    try:
-        return (urlsplit(url).hostname or "").lower() if is_http_url(url) else ""
-    except ValueError:
-        return ""
-
-
 def _unreachable(article: ArticleText) -> bool:
     """The host itself failed (no DNS answer, refused, no connection in time), not one page."""
     return (article.error or "").startswith(("cannot connect", "connect timeout"))
@@ -67,7 +60,7 @@ async def fetch_articles(urls: Sequence[str], limits: FetchLimits) -> list[Artic
     probes: dict[str, asyncio.Future[str | None]] = {}  # host -> why it is unreachable, or None
 
     async def one(client: httpx.AsyncClient, url: str) -> ArticleText:
-        host = _host(url)
+        host = host_of(url)
         probe = probes.get(host)
         if probe is None:
             probe = probes[host] = asyncio.get_running_loop().create_future()

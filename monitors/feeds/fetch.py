@@ -17,10 +17,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, Literal, Protocol
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import certifi
 import httpx
+
+from monitors.feeds.urls import http_url
 
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 RETRY_AFTER_STATUSES = frozenset({429, 503})
@@ -135,10 +137,6 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
     return min(max(seconds, 0.0), MAX_RETRY_AFTER)
 
 
-def is_http_url(url: str) -> bool:
-    return urlsplit(url).scheme.lower() in ("http", "https")
-
-
 class _Decoder:
     """Content-Encoding undone chunk by chunk, never producing more than the cap."""
 
@@ -238,7 +236,7 @@ async def _fetch(
     client: httpx.AsyncClient | FeedClient, request: FeedRequest, limits: FetchLimits
 ) -> FetchResult:
     url = request.url
-    if not is_http_url(url):
+    if http_url(url) is None:
         return FeedFailed(request.url, f"not an http(s) URL: {url}", kind="bad_url")
     headers = {"Accept-Encoding": "gzip, deflate"}
     if request.etag:
@@ -255,7 +253,7 @@ async def _fetch(
                         request.url, f"HTTP {response.status_code} without a Location", 0, kind="redirect"
                     )
                 target = urljoin(url, location)
-                if not is_http_url(target):
+                if http_url(target) is None:
                     return FeedFailed(
                         request.url, f"redirect to a non-http(s) URL refused: {target[:200]}", kind="bad_url"
                     )
