@@ -69,7 +69,8 @@ def poll_batch(
     # feeds never fetched will send bodies to parse; those with validators mostly answer 304
     parallel.warm_up(sum(1 for s in due if not (s.etag or s.last_modified)))
     queue = parser(topic, limits.max_body_bytes)
-    requests = [fetch.FeedRequest(s.url, s.etag, s.last_modified) for s in due]
+    # every feed polled is one the user listed (the feeds file): its own URL may be private
+    requests = [fetch.FeedRequest(s.url, s.etag, s.last_modified, user_written=True) for s in due]
     fetched, queued = parallel.fetch_in_chunks(requests, limits, queue)
     results: dict[str, fetch.FetchResult] = dict(zip((s.url for s in due), fetched, strict=True))
     reports = {s.url: fetch_report(s, results.get(s.url)) for s in ordered}

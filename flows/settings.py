@@ -64,6 +64,12 @@ class Settings(BaseSettings):
     max_redirects: int = Field(default=_LIMITS.max_redirects, ge=0)
     concurrency: int = Field(default=_LIMITS.concurrency, ge=1)
     user_agent: str = _LIMITS.user_agent
+    allow_private_networks: bool = Field(
+        default=_LIMITS.allow_private_networks,
+        description="Let URLs the user did not write (item links, redirects to another server) reach "
+        "loopback, private, link-local and other non-public addresses. Feed URLs from the feeds "
+        "file may point into a private network whatever this says.",
+    )
 
     # schedules
     poll_interval_minutes: int = Field(default=15, ge=1)

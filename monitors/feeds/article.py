@@ -1,7 +1,8 @@
 """The article behind a likely-relevant item whose feed gives only a short summary.
 
 The page is fetched under the same limits as feeds (monitors.feeds.fetch) and its main text is taken
-out with trafilatura, a library made for that (boilerplate, menus and comments are dropped).
+out with trafilatura, a library made for that (boilerplate, menus and comments are dropped). An
+item's link is not a URL the user wrote: every connection is guarded (monitors/feeds/guard.py).
 """
 
 from __future__ import annotations
@@ -10,9 +11,8 @@ import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import httpx
-
-from monitors.feeds.fetch import FeedOk, FeedRequest, FetchLimits, fetch_feed, make_client
+from monitors.feeds.fetch import FeedClient, FeedOk, FeedRequest, FetchLimits, fetch_feed, tls_context
+from monitors.feeds.guard import Guard
 from monitors.feeds.urls import host_of
 
 # Below this many characters of text an item is "only a short summary" worth completing.
@@ -36,7 +36,7 @@ def extract_main_text(html: bytes | str, url: str | None = None) -> str | None:
     return text.strip() if isinstance(text, str) and text.strip() else None
 
 
-async def _article(client: httpx.AsyncClient, url: str, limits: FetchLimits) -> ArticleText:
+async def _article(client: FeedClient, url: str, limits: FetchLimits) -> ArticleText:
     result = await fetch_feed(client, FeedRequest(url), limits)
     if not isinstance(result, FeedOk):
         return ArticleText(url, None, getattr(result, "reason", "not modified"))
@@ -52,14 +52,16 @@ def _unreachable(article: ArticleText) -> bool:
     return (article.error or "").startswith(("cannot connect", "connect timeout"))
 
 
-async def fetch_articles(urls: Sequence[str], limits: FetchLimits) -> list[ArticleText]:
+async def fetch_articles(
+    urls: Sequence[str], limits: FetchLimits, guard: Guard | None = None
+) -> list[ArticleText]:
     """Every page, `limits.concurrency` at once. The first page of each host goes first; when that
     host cannot be reached, its other pages fail at once with the same reason instead of each
     waiting for its own DNS or connect failure."""
     gate = asyncio.Semaphore(max(1, limits.concurrency))
     probes: dict[str, asyncio.Future[str | None]] = {}  # host -> why it is unreachable, or None
 
-    async def one(client: httpx.AsyncClient, url: str) -> ArticleText:
+    async def one(client: FeedClient, url: str) -> ArticleText:
         host = host_of(url)
         probe = probes.get(host)
         if probe is None:
@@ -78,5 +80,6 @@ async def fetch_articles(urls: Sequence[str], limits: FetchLimits) -> list[Artic
         async with gate:
             return await _article(client, url, limits)
 
-    async with make_client(limits) as client:
+    connections = max(1, limits.concurrency)
+    async with FeedClient(limits, connections=connections, tls=tls_context(), guard=guard) as client:
         return list(await asyncio.gather(*(one(client, u) for u in urls)))

@@ -8,6 +8,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 from monitors.errors import ConfigError
+from monitors.feeds.urls import http_url
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,7 +18,7 @@ class FeedSource:
 
 
 def _check_url(url: str, where: str) -> str:
-    if not url.lower().startswith(("http://", "https://")) or any(c.isspace() for c in url):
+    if http_url(url) is None or any(c.isspace() for c in url):
         raise ConfigError(f"{where}: not an http(s) feed URL: {url!r}")
     return url
 

@@ -4,6 +4,12 @@ Every outcome is a value (FeedOk, FeedNotModified, FeedFailed), so one bad feed 
 report and never stops a cycle. Limits: connect and read timeouts, a deadline for the whole feed
 (a server that trickles bytes is cut off), a cap on the bytes on the wire and on the decompressed
 bytes (gzip bombs), a few redirects and only to http(s), and a bounded number of feeds at once.
+
+Where a request may go: a feed URL the user wrote is fetched wherever it points (an intranet feed
+is legitimate), and so is a redirect to the same server (urls.same_server). Every other request
+(a redirect elsewhere, an item's article page) goes through a pool of its own whose connections
+the address policy guards (monitors/feeds/guard.py): no loopback, private, link-local or other
+non-public address, unless the allow_private_networks setting says so.
 """
 
 from __future__ import annotations
@@ -22,7 +28,8 @@ from urllib.parse import urljoin
 import certifi
 import httpx
 
-from monitors.feeds.urls import http_url
+from monitors.feeds.guard import Guard, transport
+from monitors.feeds.urls import AddressPolicy, AddressRefused, http_url, same_server
 
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 RETRY_AFTER_STATUSES = frozenset({429, 503})
@@ -37,6 +44,7 @@ class LimitSettings(Protocol):
     max_redirects: int
     concurrency: int
     user_agent: str
+    allow_private_networks: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +56,7 @@ class FetchLimits:
     max_redirects: int = 5
     concurrency: int = 16
     user_agent: str = "migwatch/0.1 (+https://github.com/migwatch/migwatch; news monitor)"
+    allow_private_networks: bool = False  # may a URL the user did not write reach a private address
 
     @classmethod
     def from_settings(cls, settings: LimitSettings) -> FetchLimits:
@@ -59,6 +68,7 @@ class FetchLimits:
             max_redirects=settings.max_redirects,
             concurrency=settings.concurrency,
             user_agent=settings.user_agent,
+            allow_private_networks=settings.allow_private_networks,
         )
 
 
@@ -67,6 +77,7 @@ class FeedRequest:
     url: str
     etag: str | None = None
     last_modified: str | None = None
+    user_written: bool = False  # the user wrote this URL (the feeds file): it may be private
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +108,7 @@ FailureKind = Literal[
     "tls",  # the TLS handshake or certificate failed
     "protocol",  # a broken HTTP response, or another transport error
     "not_fetched",  # a fetch worker stopped before reaching this feed
+    "refused",  # the address policy refused where the URL or a redirect leads
 ]
 
 
@@ -192,17 +204,24 @@ def _charset(content_type: str | None) -> str | None:
 
 
 class FeedClient:
-    """A connection pool and the fixed parts of every request, without httpx.AsyncClient's work per
+    """Connection pools and the fixed parts of every request, without httpx.AsyncClient's work per
     request (merging client settings, the cookie jar, auth and redirect machinery), which costs as
     much as the request itself when most feeds answer 304. Redirects are followed by `_fetch`;
-    no cookies are kept (a feed poller has no session to keep)."""
+    no cookies are kept (a feed poller has no session to keep). Two pools: one for URLs the user
+    wrote, one guarded for all others, so a connection one opened is never reused by the other."""
 
-    def __init__(self, limits: FetchLimits, *, connections: int, tls: ssl.SSLContext | None = None) -> None:
-        self._transport = httpx.AsyncHTTPTransport(
-            verify=tls or tls_context(),
-            limits=httpx.Limits(max_connections=connections, max_keepalive_connections=connections),
-            trust_env=False,
-        )
+    def __init__(
+        self,
+        limits: FetchLimits,
+        *,
+        connections: int,
+        tls: ssl.SSLContext | None = None,
+        guard: Guard | None = None,
+    ) -> None:
+        tls = tls or tls_context()
+        self.guard = guard or Guard(AddressPolicy(allow_private=limits.allow_private_networks))
+        self._written = transport(tls, connections)
+        self._guarded = transport(tls, connections, self.guard)
         self._timeout = {"timeout": _timeout(limits).as_dict()}
         self._headers = {
             "Accept": FEED_ACCEPT,
@@ -211,30 +230,29 @@ class FeedClient:
             "User-Agent": limits.user_agent,
         }
 
-    async def open(self, url: str, extra: dict[str, str]) -> httpx.Response:
-        """The response to a GET of `url`, its body not yet read; the caller closes it."""
+    async def open(self, url: str, extra: dict[str, str], *, user_written: bool) -> httpx.Response:
+        """The response to a GET of `url`, its body not yet read; the caller closes it. Raises
+        AddressRefused when `url` is not `user_written` and leads where the policy refuses."""
         request = httpx.Request("GET", url, headers={**self._headers, **extra}, extensions=self._timeout)
-        response = await self._transport.handle_async_request(request)
+        pool = self._written if user_written else self._guarded
+        response = await pool.handle_async_request(request)
         response.request = request
         return response
 
     async def __aenter__(self) -> FeedClient:
-        await self._transport.__aenter__()
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        await self._transport.aclose()
+        await self._written.aclose()
+        await self._guarded.aclose()
 
 
-async def _open(client: httpx.AsyncClient | FeedClient, url: str, headers: dict[str, str]) -> httpx.Response:
-    if isinstance(client, FeedClient):
-        return await client.open(url, headers)
-    return await client.send(client.build_request("GET", url, headers=headers), stream=True)
+def _refused(request: FeedRequest, url: str, why: str) -> FeedFailed:
+    where = "address refused" if url == request.url else f"redirect to {url[:200]} refused"
+    return FeedFailed(request.url, f"{where}: {why}", kind="refused")
 
 
-async def _fetch(
-    client: httpx.AsyncClient | FeedClient, request: FeedRequest, limits: FetchLimits
-) -> FetchResult:
+async def _fetch(client: FeedClient, request: FeedRequest, limits: FetchLimits) -> FetchResult:
     url = request.url
     if http_url(url) is None:
         return FeedFailed(request.url, f"not an http(s) URL: {url}", kind="bad_url")
@@ -244,7 +262,14 @@ async def _fetch(
     if request.last_modified:
         headers["If-Modified-Since"] = request.last_modified
     for _hop in range(limits.max_redirects + 1):
-        response = await _open(client, url, headers)
+        written = request.user_written and same_server(request.url, url)
+        why = None if written else client.guard.policy.url_refusal(url)
+        if why:
+            return _refused(request, url, why)
+        try:
+            response = await client.open(url, headers, user_written=written)
+        except AddressRefused as exc:
+            return _refused(request, url, str(exc))
         try:
             if response.status_code in REDIRECTS:
                 location = response.headers.get("location")
@@ -327,9 +352,7 @@ def _failed(url: str, exc: BaseException, limits: FetchLimits) -> FeedFailed:
     return FeedFailed(url, f"{type(exc).__name__}: {exc}", kind="protocol")
 
 
-async def fetch_feed(
-    client: httpx.AsyncClient | FeedClient, request: FeedRequest, limits: FetchLimits
-) -> FetchResult:
+async def fetch_feed(client: FeedClient, request: FeedRequest, limits: FetchLimits) -> FetchResult:
     """One feed, whatever happens: never raises for a network, HTTP or limit problem."""
     try:
         async with asyncio.timeout(limits.feed_timeout):
@@ -362,20 +385,6 @@ def _timeout(limits: FetchLimits) -> httpx.Timeout:
     )
 
 
-def make_client(
-    limits: FetchLimits, *, connections: int | None = None, tls: ssl.SSLContext | None = None
-) -> httpx.AsyncClient:
-    size = connections or limits.concurrency
-    return httpx.AsyncClient(
-        timeout=_timeout(limits),
-        follow_redirects=False,
-        headers={"User-Agent": limits.user_agent, "Accept": FEED_ACCEPT},
-        limits=httpx.Limits(max_connections=size, max_keepalive_connections=size),
-        verify=tls or tls_context(),
-        trust_env=False,
-    )
-
-
 FEED_ACCEPT = (
     "application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, "
     "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
@@ -386,9 +395,11 @@ async def fetch_all(
     requests: Sequence[FeedRequest],
     limits: FetchLimits,
     on_result: Callable[[int, FetchResult], None] | None = None,
+    guard: Guard | None = None,
 ) -> list[FetchResult]:
     """Every request, at most `limits.concurrency` at once, results in request order; each result
-    is also handed to `on_result(index, result)` as soon as it is in.
+    is also handed to `on_result(index, result)` as soon as it is in. `guard`: the address policy
+    (by default the one `limits` says), and how names are resolved.
 
     Each of the `concurrency` workers has its own small client: httpcore's pool walks all of its
     connections for every request, which costs more than the request itself on a fast network."""
@@ -397,7 +408,7 @@ async def fetch_all(
     tls = tls_context()
 
     async def worker() -> None:
-        async with FeedClient(limits, connections=2, tls=tls) as client:
+        async with FeedClient(limits, connections=2, tls=tls, guard=guard) as client:
             for index, request in pending:
                 results[index] = result = await fetch_feed(client, request, limits)
                 if on_result is not None:
@@ -415,6 +426,7 @@ def fetch_many(
     requests: Sequence[FeedRequest],
     limits: FetchLimits,
     on_result: Callable[[int, FetchResult], None] | None = None,
+    guard: Guard | None = None,
 ) -> list[FetchResult]:
     """fetch_all from synchronous code (a Prefect task, a test)."""
-    return asyncio.run(fetch_all(requests, limits, on_result))
+    return asyncio.run(fetch_all(requests, limits, on_result, guard))

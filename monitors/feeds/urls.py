@@ -195,8 +195,8 @@ class AddressPolicy:
     allow_private: bool = False
     public_stand_ins: frozenset[Address] = frozenset()
 
-    def address_refusal(self, address: Address) -> str | None:
-        """Why a connection to `address` is refused, or None when it may be made."""
+    def _refused_kind(self, address: Address) -> str | None:
+        """What `address` is that makes it refused ("a loopback address"), or None."""
         if self.allow_private or address in self.public_stand_ins:
             return None
         if isinstance(address, IPv6Address):
@@ -206,8 +206,12 @@ class AddressPolicy:
             if embedded is not None:
                 how, inner = embedded
                 kind = None if inner in self.public_stand_ins else _kind(inner)
-                return f"{address} is {how} of {inner}, {kind}" if kind else None
-        kind = _kind(address)
+                return f"{how} of {inner}, {kind}" if kind else None
+        return _kind(address)
+
+    def address_refusal(self, address: Address) -> str | None:
+        """Why a connection to `address` is refused, or None when it may be made."""
+        kind = self._refused_kind(address)
         return f"{address} is {kind}" if kind else None
 
     def name_refusal(self, name: str) -> str | None:
@@ -236,9 +240,9 @@ class AddressPolicy:
         """Raises AddressRefused when any address `name` resolved to is refused: a name that
         leads into a private network for one answer may for the next."""
         for address in addresses:
-            reason = self.address_refusal(address)
-            if reason:
-                raise AddressRefused(f"{name} resolves to {reason}")
+            kind = self._refused_kind(address)
+            if kind:
+                raise AddressRefused(f"{name} resolves to {address}, {kind}")
 
 
 _STRANGERS = AddressPolicy()

@@ -8,6 +8,7 @@ and redirects from a route table.
 from __future__ import annotations
 
 import socket
+import ssl
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -28,15 +29,24 @@ Route = tuple[int, dict[str, str], bytes]  # status, headers, body
 
 @dataclass
 class Logged:
-    """A running server: its address and every request it received (method, path, Host)."""
+    """A running server: its address, every connection it accepted, every request it received
+    (method, path, Host header) and, over TLS, the server name each client asked for (SNI)."""
 
     host: str
     port: int
+    scheme: str = "http"
+    connections: int = 0
     requests: list[tuple[str, str, str]] = field(default_factory=list)
+    server_names: list[str | None] = field(default_factory=list)
 
     @property
     def base(self) -> str:
-        return f"http://[{self.host}]:{self.port}" if ":" in self.host else f"http://{self.host}:{self.port}"
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{self.scheme}://{host}:{self.port}"
+
+    @property
+    def untouched(self) -> bool:
+        return self.connections == 0 and not self.requests
 
 
 def _handler(log: Logged, routes: Mapping[str, Route]) -> type[BaseHTTPRequestHandler]:
@@ -62,6 +72,18 @@ def _handler(log: Logged, routes: Mapping[str, Route]) -> type[BaseHTTPRequestHa
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    log: Logged
+    tls: ssl.SSLContext | None = None
+
+    def verify_request(self, request: object, client_address: object) -> bool:
+        self.log.connections += 1  # counted before a byte is read: a bare connection counts too
+        return True
+
+    def finish_request(self, request: object, client_address: object) -> None:
+        if self.tls is not None:
+            assert isinstance(request, socket.socket)
+            request = self.tls.wrap_socket(request, server_side=True)
+        super().finish_request(request, client_address)  # type: ignore[arg-type]
 
     def handle_error(self, request: object, client_address: object) -> None:
         pass
@@ -72,13 +94,24 @@ class _Server6(_Server):
 
 
 @contextmanager
-def logging_server(host: str = "127.0.0.1", routes: Mapping[str, Route] | None = None) -> Iterator[Logged]:
-    """A server on `host` (an IPv4 or IPv6 loopback address), port chosen by the system."""
-    log = Logged(host, 0)
+def logging_server(
+    host: str = "127.0.0.1",
+    routes: Mapping[str, Route] | None = None,
+    *,
+    port: int = 0,
+    tls: ssl.SSLContext | None = None,
+) -> Iterator[Logged]:
+    """A server on `host` (an IPv4 or IPv6 loopback address); port 0: chosen by the system.
+    With `tls`, it speaks HTTPS and logs the server name each client sent."""
+    log = Logged(host, 0, "https" if tls else "http")
     server_class = _Server6 if ":" in host else _Server
-    server = server_class((host, 0), _handler(log, routes or {}))
+    server = server_class((host, port), _handler(log, routes if routes is not None else {}))
+    server.log = log
+    if tls is not None:
+        tls.sni_callback = lambda _sock, name, _ctx: log.server_names.append(name)
+        server.tls = tls
     log.port = int(server.server_address[1])
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
         yield log

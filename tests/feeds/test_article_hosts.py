@@ -18,7 +18,9 @@ def _closed_port() -> int:
 def test_pages_of_an_unreachable_host_share_its_first_failure() -> None:
     base = f"http://127.0.0.1:{_closed_port()}"
     urls = [f"{base}/a", f"{base}/b", f"{base}/c"]
-    first, *others = asyncio.run(fetch_articles(urls, FetchLimits(connect_timeout=5)))
+    # 127.0.0.1 stands for a public host here, hence allow_private_networks
+    limits = FetchLimits(connect_timeout=5, allow_private_networks=True)
+    first, *others = asyncio.run(fetch_articles(urls, limits))
     assert first.text is None and (first.error or "").startswith("cannot connect")
     for page in others:
         assert page.text is None

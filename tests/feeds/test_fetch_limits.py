@@ -24,12 +24,17 @@ LIMITS = FetchLimits(
 )
 
 
+def listed(url: str, etag: str | None = None) -> FeedRequest:
+    """A feed as the user listed it: its own URL may be on 127.0.0.1 (tests/feeds for the rest)."""
+    return FeedRequest(url, etag=etag, user_written=True)
+
+
 def test_second_request_with_the_etag_is_not_modified_and_sends_our_user_agent() -> None:
     with feed_server() as base:
         url = f"{base}/corpus/guardian_us_2018.rss"
-        [first] = fetch_many([FeedRequest(url)], LIMITS)
+        [first] = fetch_many([listed(url)], LIMITS)
         assert isinstance(first, FeedOk) and first.etag and b"<rss" in first.body
-        [second] = fetch_many([FeedRequest(url, etag=first.etag)], LIMITS)
+        [second] = fetch_many([listed(url, etag=first.etag)], LIMITS)
         assert second == FeedNotModified(url)
     assert Handler.seen_agents[-1] == LIMITS.user_agent
 
@@ -37,7 +42,7 @@ def test_second_request_with_the_etag_is_not_modified_and_sends_our_user_agent()
 def test_retry_after_is_read_from_429_and_503() -> None:
     with feed_server() as base:
         too_many, unavailable = fetch_many(
-            [FeedRequest(f"{base}/status429"), FeedRequest(f"{base}/unavailable")], LIMITS
+            [listed(f"{base}/status429"), listed(f"{base}/unavailable")], LIMITS
         )
     assert isinstance(too_many, FeedFailed) and too_many.status == 429 and too_many.retry_after == 120
     assert isinstance(unavailable, FeedFailed) and unavailable.status == 503
@@ -49,10 +54,10 @@ def test_redirects_are_followed_a_few_times_and_only_to_http() -> None:
     with feed_server() as base:
         moved, loop, to_file, scheme = fetch_many(
             [
-                FeedRequest(f"{base}/redirect-ok"),
-                FeedRequest(f"{base}/loop"),
-                FeedRequest(f"{base}/to-file"),
-                FeedRequest("file:///etc/passwd"),
+                listed(f"{base}/redirect-ok"),
+                listed(f"{base}/loop"),
+                listed(f"{base}/to-file"),
+                listed("file:///etc/passwd"),
             ],
             LIMITS,
         )
@@ -64,7 +69,7 @@ def test_redirects_are_followed_a_few_times_and_only_to_http() -> None:
 
 def test_body_caps_hold_on_the_wire_and_after_decompression() -> None:
     with feed_server() as base:
-        huge, bomb = fetch_many([FeedRequest(f"{base}/huge"), FeedRequest(f"{base}/gzip-bomb")], LIMITS)
+        huge, bomb = fetch_many([listed(f"{base}/huge"), listed(f"{base}/gzip-bomb")], LIMITS)
     assert isinstance(huge, FeedFailed) and huge.reason == "body larger than 1048576 bytes"
     assert isinstance(bomb, FeedFailed)
     assert bomb.reason == "body larger than 1048576 bytes once decompressed"

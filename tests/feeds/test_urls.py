@@ -119,7 +119,7 @@ def test_a_public_stand_in_is_public_and_nothing_else_is() -> None:
 
 def test_a_name_is_refused_when_any_of_its_answers_is_private() -> None:
     STRICT.check_resolved("news.example.org", [ip_address("8.8.8.8"), ip_address("2a00:1450::1")])
-    with pytest.raises(AddressRefused, match=r"intranet\.example resolves to 10\.0\.0\.5 is a private"):
+    with pytest.raises(AddressRefused, match=r"intranet\.example resolves to 10\.0\.0\.5, a private address"):
         STRICT.check_resolved("intranet.example", [ip_address("8.8.8.8"), ip_address("10.0.0.5")])
 
 
