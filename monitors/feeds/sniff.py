@@ -41,7 +41,7 @@ def sniff(body: bytes) -> Literal["json", "xml"]:
     if not head.startswith(b"<"):
         raise FeedParseError("not a feed: the body is neither XML nor JSON")
     lowered = head[:512].lower()
-    if (b"<html" in lowered or b"<!doctype html" in lowered) and not ENTRY_TAG.search(body):
+    if (b"<html" in lowered or b"<!doctype html" in lowered) and not looks_like_feed(body):
         raise FeedParseError("not a feed: an HTML page")
     return "xml"
 

@@ -36,9 +36,15 @@ def _meaningful(entries: Any) -> int:
     return sum(1 for e in entries if any(e.get(k) for k in ("title", "link", "id", "summary", "content")))
 
 
+def _rs(body: bytes) -> Any:
+    # as migwatch calls it: resolving relative links against the channel's <link> would turn an
+    # empty <link></link> into a link, and an item with nothing in it into one that has something
+    return feedparser_rs.parse(body, resolve_relative_uris=False)
+
+
 def _best_alone(body: bytes) -> int:
     counts = []
-    for parse in (feedparser.parse, feedparser_rs.parse):
+    for parse in (feedparser.parse, _rs):
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")

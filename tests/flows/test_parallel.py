@@ -88,3 +88,32 @@ def test_a_dead_helper_costs_nothing_but_time() -> None:
     assert _flatten(results) == here
     parallel.warm_up(len(jobs))  # the next batch starts a new helper
     assert parallel._helper is not None and parallel._helper is not helper
+
+
+def test_a_json_feed_with_wrongly_typed_fields_is_items_not_an_exception_in_the_helper() -> None:
+    """`"content_html": true`, `"title": 1000` and `"title": ["x"]` once raised TypeError out of
+    parse_one, in the helper as here (issue 14)."""
+    bad = json.dumps(
+        {
+            "version": "https://jsonfeed.org/version/1.1",
+            "title": ["x"],
+            "items": [
+                {"id": "1", "title": 1000, "content_html": True, "url": "https://news.example.com/1"},
+                {
+                    "id": "2",
+                    "title": ["x"],
+                    "content_text": "Piantedosi and Cooper agree plan on small boats",
+                },
+            ],
+        }
+    ).encode()
+    topic = load_topic(None)
+    jobs = _jobs()
+    jobs[45] = ("https://json.example.com/feed.json", bad, None)
+    parallel.warm_up(len(jobs))  # the helper is running: the chunk holding the bad feed goes to it
+    helped = _flatten(list(parallel.parse_chunks(jobs, topic, 10**7, use_helper=True)))
+    here = _flatten(list(parallel.parse_chunks(jobs, topic, 10**7, use_helper=False)))
+    assert helped == here
+    feed = helped[45]
+    assert isinstance(feed, list) and len(feed) == 2
+    assert [entry.url for entry in feed] == ["https://news.example.com/1", None]
