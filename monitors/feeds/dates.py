@@ -66,6 +66,6 @@ def any_date(value: Any) -> datetime | None:
 
 def entry_date(raw: Any, parsed: Any) -> datetime | None:
     """An entry's date from the parser's raw text and its own reading of it."""
-    if isinstance(raw, str) and _COLONLESS_OFFSET.search(raw):
+    if isinstance(raw, str) and raw[:4].isdigit() and _COLONLESS_OFFSET.search(raw):
         return any_date(raw) or from_struct(parsed)
     return from_struct(parsed) or any_date(raw)

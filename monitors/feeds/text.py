@@ -18,6 +18,7 @@ _SCRIPT = re.compile(r"<(script|style)\b.*?(?:</\1\s*>|$)", re.IGNORECASE | re.D
 _BLOCK_END = re.compile(r"</(?:p|div|li|h[1-6]|tr|blockquote)>|<br\s*/?>", re.IGNORECASE)
 _CONTROLS = re.compile("[\x00-\x08\x0e-\x1b\x7f]")  # the other controls are whitespace to str.split
 _C1 = re.compile("[\x80-\x9f]")
+_ANY_CONTROL = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x9f]")
 
 
 def _windows_1252(match: re.Match[str]) -> str:
@@ -41,8 +42,6 @@ def plain_text(value: str | None) -> str:
         value = html.unescape(html.unescape(value))
         if "<" in value:
             value = _strip_markup(value)
-    if _CONTROLS.search(value):
-        value = _CONTROLS.sub("", value)
-    if _C1.search(value):
-        value = _C1.sub(_windows_1252, value)
+    if _ANY_CONTROL.search(value):
+        value = _C1.sub(_windows_1252, _CONTROLS.sub("", value))
     return " ".join(value.split())

@@ -14,8 +14,8 @@ feedparser-rs to miss and feedparser to read. Two kinds:
 - markup written as elements inside a description or title: only the text before the first
   element is kept;
 - `xml:base` beside a relative link, which feedparser resolves against it;
-- clashing titles: `dc:title` beside `title`, or two titles in an entry (feedparser keeps
-  `title`, and the first; feedparser-rs the `dc:` one, or the last).
+- clashing titles: a `dc:title` that is no title feedparser-rs read, or two titles in an entry
+  (feedparser keeps `title`, and the first; feedparser-rs the `dc:` one, or the last).
 
 `gaps`: an entry of the fast reading lacks a field the document holds, so feedparser's reading
 fills only the missing fields (its own choices elsewhere, such as taking `media:description` for
@@ -30,14 +30,15 @@ import re
 from typing import Any
 
 from monitors.feeds.sniff import entry_tags
+from monitors.feeds.text import plain_text
 from monitors.models import FeedItem
 
 Read = list[tuple[Any, FeedItem]]  # feedparser-rs's entries that carry anything, each with its item
 
-# Atom 0.3's mode="base64", or an Atom 1.0 text element whose type is neither text nor XML.
-_BASE64 = re.compile(
-    rb"""mode=["']base64["']|<(?:atom:)?(?:content|summary|title)\b[^>]*?\btype=["'](?!text/|[^"']*xml["'])[\w.+-]+/"""
-)
+# Atom 0.3's mode="base64", or Atom 1.0 content whose type is neither text nor XML. Each pattern
+# is looked for only after a cheap search for a literal it must contain.
+_BASE64_MODE = re.compile(rb"""mode=["']base64["']""")
+_BINARY_CONTENT = re.compile(rb"""<content\b[^>]*?\btype=["'](?!text/|[^"']*xml["'])[\w.+-]+/""")
 # Date elements feedparser-rs does not read as an entry's date.
 _FOREIGN_DATE = re.compile(
     rb"<(?:dcterms:(?:issued|modified|created|date)|atom:(?:published|updated)|\w+:(?:issued|modified)|lastmod)[\s>]"
@@ -46,6 +47,7 @@ _RSS_DATE = re.compile(rb"<(?:pubDate|dc:date)>")
 _LINK_HREF = re.compile(rb"<(?:\w+:)?link\b[^>]*\bhref=")
 _TEXT_TAG = re.compile(rb"<(?:atom:content|atom:summary|(?:\w+:)?body|fullitem|content:items)[\s>]")
 _TITLE_TAG = re.compile(rb"<title[\s>]")
+_DC_TITLE = re.compile(rb"<dc:title>(.*?)</dc:title>", re.DOTALL)
 # Markup written as elements inside a text element: feedparser-rs keeps only the text before it.
 _NAKED_MARKUP = re.compile(rb"<(?:description|summary|title)>[^<]*<[A-Za-z]")
 _CHANNEL_TITLES = 2  # a channel's and its text input's (an <image> has its own title too)
@@ -55,14 +57,33 @@ def _relative(link: Any) -> bool:
     return isinstance(link, str) and bool(link.strip()) and "://" not in link[:12]
 
 
-def misread(body: bytes, read: Read) -> str | None:
-    """Why feedparser's reading of `body` should replace feedparser-rs's, or None."""
+def _base64(body: bytes) -> bool:
+    if b"octet-stream" in body:
+        return True
+    if b"base64" in body and _BASE64_MODE.search(body):
+        return True
+    return b"<content" in body and _BINARY_CONTENT.search(body) is not None
+
+
+def _dc_title_differs(body: bytes, read: Read, feed_title: str) -> bool:
+    """A dc:title whose text is neither the feed's title nor any entry's: where the two clash,
+    feedparser-rs may have taken the dc: one. Publishers that write both mostly write the same."""
+    titles = {item.title for _, item in read} | {feed_title}
+    for raw in _DC_TITLE.findall(body):
+        text = plain_text(raw.decode("utf-8", "replace").replace("<![CDATA[", "").replace("]]>", ""))
+        if text and text not in titles:
+            return True
+    return False
+
+
+def misread(body: bytes, parsed: Any, read: Read) -> str | None:
+    """Why feedparser's reading of `body` should replace feedparser-rs's `parsed`, or None."""
     entries = [entry for entry, _ in read]
-    if not entries:
-        return "no entries"
-    if len(entries) < entry_tags(body):
+    if not entries:  # a feed with no entries at all is common, and no reason to read it twice
+        return "no entries" if parsed.entries or entry_tags(body) or b"<ITEM" in body else None
+    if len(parsed.entries) < entry_tags(body):  # an empty <item></item> is read, not missed
         return "fewer entries than entry tags"
-    if _BASE64.search(body):
+    if _base64(body):
         return "base64 content"
     if b"<!ENTITY" in body:
         return "entities declared in the document"
@@ -70,7 +91,7 @@ def misread(body: bytes, read: Read) -> str | None:
         return "markup as elements inside a text element"
     if b"xml:base" in body and any(_relative(e.get("link")) for e in entries):
         return "xml:base beside a relative link"
-    if b"<dc:title" in body:
+    if b"<dc:title" in body and _dc_title_differs(body, read, plain_text(parsed.feed.get("title"))):
         return "dc:title beside title"
     if len(_TITLE_TAG.findall(body)) > len(entries) + _CHANNEL_TITLES + body.count(b"<image>"):
         return "more titles than entries"

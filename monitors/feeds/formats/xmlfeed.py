@@ -103,7 +103,7 @@ def parse_xml_entries(body: bytes, source: str | None) -> list[FeedItem]:
     except Exception:  # a Rust parser error of any kind means: ask feedparser
         return _slow(body, source)
     read = [(e, item) for e, item in zip(parsed.entries, fast, strict=True) if not is_empty(item)]
-    if misread(body, read) is not None:
+    if misread(body, parsed, read) is not None:
         return _best(fast, _slow(body, source))
     if gaps(body, read) is None:
         return fast
