@@ -38,6 +38,10 @@ _HONORIFICS = frozenset(
         "premier",
     ]
 )
+_TITLE_BEFORE = re.compile(
+    r"\b(?:ministr[oa]|minister|secretary|segretari[oa]|titolare|britannic[oa]|inglese|British)\s+$",
+    re.IGNORECASE,
+)
 _CAPITALISED = re.compile(r"(?<![\w])([A-Z][a-zà-ÿ]{3,})(?![\w])")
 _PREVIOUS_WORD = re.compile(r"([\w']+)[\s,]*$")
 
@@ -61,19 +65,28 @@ def find_mentions(topic: Topic, sentences: list[Sentence]) -> list[Mention]:
             covered.append(match.span())
         if topic.fuzzy_names:
             mentions.extend(_fuzzy_mentions(topic, sentence, covered))
-    # A short alias ("Cooper") counts only when the full name appears somewhere in the text.
+    # A short alias ("Cooper") counts only when the full name appears somewhere in the text, or
+    # the sentence names another of the topic's people ("Piantedosi e Cooper") or a title stands
+    # before it ("la ministra Cooper").
     confirmed = {
         m.entity.key
         for m in mentions
         if m.entity.person is None or m.text not in m.entity.person.ambiguous_aliases
     }
+    with_people = {m.sentence for m in mentions if m.entity.person is not None and not _ambiguous(m)}
     return [
         m
         for m in mentions
-        if m.entity.person is None
-        or m.text not in m.entity.person.ambiguous_aliases
+        if not _ambiguous(m)
         or m.entity.key in confirmed
+        or m.sentence in with_people
+        or _TITLE_BEFORE.search(sentences[m.sentence].text[max(0, m.start - 30) : m.start]) is not None
     ]
+
+
+def _ambiguous(mention: Mention) -> bool:
+    person = mention.entity.person
+    return person is not None and mention.text in person.ambiguous_aliases
 
 
 def _fuzzy_mentions(topic: Topic, sentence: Sentence, covered: list[tuple[int, int]]) -> list[Mention]:

@@ -125,11 +125,13 @@ def _build(spec: TopicFile, source: str) -> Topic:
         people=people,
         agencies=tuple(Agency(a.id, a.name, a.country, a.city, tuple(a.aliases)) for a in spec.agencies),
         places=tuple(
-            Place(p.name, p.country, p.country_only, tuple(p.aliases), p.region) for p in spec.places
+            Place(p.name, p.country, p.country_only, tuple(p.aliases), p.region, p.capital)
+            for p in spec.places
         ),
         uk_terms=terms(spec.terms.uk, "terms.uk"),
         italy_terms=terms(spec.terms.italy, "terms.italy"),
         migration_terms=terms(spec.terms.migration, "terms.migration"),
+        comparison_terms=terms(spec.terms.comparison, "terms.comparison"),
         negatives=tuple(
             NegativeGroup(g.weight, terms(g.terms, f"negative[{n}].terms"))
             for n, g in enumerate(spec.negative)
@@ -145,5 +147,6 @@ def _build(spec: TopicFile, source: str) -> Topic:
         visit_planned=terms(visits.verbs_planned, "visits.verbs_planned"),
         visit_nouns=terms(visits.nouns, "visits.nouns"),
         visit_remote=terms(visits.remote, "visits.remote"),
+        visit_past=terms(visits.past, "visits.past"),
         generic_words=generic,
     )

@@ -76,6 +76,7 @@ class PlaceEntry(_Section):
     country: Country
     country_only: bool = False
     region: bool = False
+    capital: bool = False
     aliases: list[str]
 
 
@@ -83,6 +84,7 @@ class TermsSection(_Section):
     uk: list[str]
     italy: list[str]
     migration: list[str]
+    comparison: list[str] = Field(default_factory=list)
 
 
 class NegativeEntry(_Section):
@@ -104,6 +106,7 @@ class VisitsSection(_Section):
     verbs_planned: list[str]
     nouns: list[str]
     remote: list[str] = Field(default_factory=list)
+    past: list[str] = Field(default_factory=list)
 
 
 class FirstPassSection(_Section):

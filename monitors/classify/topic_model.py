@@ -59,6 +59,7 @@ class Place:
     country_only: bool
     aliases: tuple[str, ...]
     region: bool = False  # a region ("Sicily"): a visit there is reported only without a named town
+    capital: bool = False  # the country's capital: what "nella capitale" means
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +109,7 @@ class Topic:
     uk_terms: Terms
     italy_terms: Terms
     migration_terms: Terms
+    comparison_terms: Terms
     negatives: tuple[NegativeGroup, ...]
     figure_context: Terms
     figure_people: Terms
@@ -120,6 +122,7 @@ class Topic:
     visit_planned: Terms
     visit_nouns: Terms
     visit_remote: Terms
+    visit_past: Terms
     generic_words: frozenset[str] = frozenset()
     names: re.Pattern[str] = field(init=False)
     entity_by_alias: dict[str, Entity] = field(init=False)

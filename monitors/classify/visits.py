@@ -10,37 +10,21 @@ two" or (in Italian) leaves the subject implicit, the minister the previous sent
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date
 
+from monitors.classify.cast import Cast
 from monitors.classify.dates import find_day_month, find_full_date, weekday_near
-from monitors.classify.entities import Mention
 from monitors.classify.first_pass import Words
-from monitors.classify.ministers import (
-    ITALIAN_ROLE_HINTS,
-    Minister,
-    counterpart_of,
-    role_of,
-    roles_in,
-    roles_of,
-)
+from monitors.classify.ministers import Minister, counterpart_of, role_of
 from monitors.classify.terms import Terms
 from monitors.classify.text import Sentence
 from monitors.classify.topic_model import Person, Topic
+from monitors.classify.visit_places import COUNTRY_NAMES, Place, locations
 from monitors.models import MinisterialVisit, VisitStatus
 
-COUNTRY_NAMES = {"uk": "United Kingdom", "it": "Italy"}
 OTHER = {"uk": "it", "it": "uk"}
-
-# What stands right before a place when someone is (or goes) there.
-_LOCATIVE_BEFORE = re.compile(
-    r"(?:\b(?:in|to|at|on|into|inside|island of|city of|visit(?:ed|ing|s)?|tour(?:ed|ing)?|reach(?:ed)?"
-    r"|arriv(?:ed|es|ing) in|a|ad|al|alla|allo|nella|nel|presso|visitat[oa]|visiterà|visitare|visita"
-    r"|isola di|città di|(?:incontro|vertice|colloqui|visita|missione|trasferta) di)\s+(?:the\s+)?(?:Italian\s+|British\s+)?(?:island of\s+|isola di\s+)?)$",
-    re.IGNORECASE,
-)
-_ORIGIN_BEFORE = re.compile(r"\b(?:from|da|dalla|dal)\s+$", re.IGNORECASE)
 # A sentence that starts with these is about the person the previous sentence was about.
 _PRONOUN = re.compile(
     r"\b(?:he|she|they|the two|the pair|both|lui|lei|i due|entrambi|the (?:home|foreign) secretary"
@@ -48,37 +32,7 @@ _PRONOUN = re.compile(
     re.IGNORECASE,
 )
 _PLURAL = Terms(r"\b(?:they|the two|the pair|both|i due|entrambi)\b")
-
-
-# Role phrases the gazetteer's English titles do not cover.
-@dataclass(frozen=True, slots=True)
-class _Place:
-    name: str
-    country: str
-    start: int
-    country_only: bool = False  # "to Italy": tells the tense of a trip, but a visit needs a place
-
-
-def _locations(topic: Topic, text: str, here: list[Mention], *, title: bool) -> list[_Place]:
-    """Places of the UK or Italy that the sentence puts someone at."""
-    found: list[_Place] = []
-    for mention in here:
-        entity = mention.entity
-        if entity.country not in COUNTRY_NAMES:
-            continue
-        country_only = entity.place is not None and entity.place.country_only
-        if entity.place is not None:
-            name = entity.place.name
-        elif entity.agency is not None and entity.agency.city:
-            name = entity.agency.city
-        else:
-            continue
-        before = text[max(0, mention.start - 40) : mention.start]
-        if _ORIGIN_BEFORE.search(before):
-            continue
-        if _LOCATIVE_BEFORE.search(before) or (title and mention.start == 0):
-            found.append(_Place(name, entity.country, mention.start, country_only))
-    return found
+_SCENE_REACH = 2  # how many sentences after an event's place ("the G7 met in Avellino") may use it
 
 
 @dataclass(slots=True)
@@ -96,85 +50,85 @@ class _Context:
 
     topic: Topic
     published: date | None
-    reference: date | None
-    hints: set[str]
-    counts: Counter[str]
+    cast: Cast
 
 
-def extract_visits(
-    topic: Topic,
-    sentences: list[Sentence],
-    mentions: list[Mention],
-    published: date | None,
-    *,
-    language: str = "en",
-    words: Words | None = None,
-) -> list[MinisterialVisit]:
-    by_sentence: dict[int, list[Mention]] = defaultdict(list)
-    for mention in mentions:
-        by_sentence[mention.sentence].append(mention)
-    mentioned = list(dict.fromkeys(m.entity.person for m in mentions if m.entity.person is not None))
-    counts = Counter(m.entity.person.id for m in mentions if m.entity.person is not None)
-    reference = published or next(
-        (d for s in sentences[:3] if (d := find_full_date(s.text)) is not None), None
-    )
+def extract_visits(cast: Cast, published: date | None, words: Words | None = None) -> list[MinisterialVisit]:
+    """The visits an item tells, read from the people of each sentence (`cast`)."""
+    topic, sentences = cast.topic, cast.sentences
     places_in = [
-        _locations(topic, s.text, by_sentence.get(s.index, []), title=s.where == "title") for s in sentences
+        locations(
+            topic, s.text, cast.mentions_in(s.index), s.where == "title", cast.language, cast.past_possible
+        )
+        if cast.mentions_in(s.index) or "capitale" in s.text
+        else []
+        for s in sentences
     ]
     last_with_place = max((i for i, p in enumerate(places_in) if p), default=-1)
     if last_with_place < 0:
         return []  # nobody is anywhere: no visit
-    titles, role_pattern = roles_of(topic)
-    english_roles = role_pattern.may_occur(words)
-    may_be_remote = topic.visit_remote.may_occur(words)
-    italian_roles = words is None or any(hint in words.folded for hint in ITALIAN_ROLE_HINTS)
-    # Role titles the text names, to tell an undated person's role ("the Home Secretary").
-    hints = (
-        {m.group(0).lower().rstrip("s") for s in sentences for m in role_pattern.finditer(s.text)}
-        if reference is None and english_roles
-        else set()
-    )
-    context = _Context(topic, published, reference, hints, counts)
-    told = _Told()
-    previous: list[Minister] = []
-    previous_remote = False
-    last_traveller: Person | None = None
-    for position, sentence in enumerate(sentences[: last_with_place + 1]):
-        text = sentence.text
-        here = by_sentence.get(sentence.index, [])
-        named = [m for m in here if m.entity.person is not None and m.entity.person.minister]
-        ministers = [Minister(m.start, m.entity.person) for m in named if m.entity.person is not None]
-        ministers += roles_in(
-            topic,
-            text,
-            role_pattern,
-            titles,
-            named,
-            mentioned,
-            reference,
-            language,
-            english=english_roles,
-            italian=italian_roles,
-        )
-        ministers.sort(key=lambda m: m.start)
-        places = places_in[position]
-        evidence = bool(places) and (sentence.where == "title" or _tells_a_meeting(topic, text))
-        remote = may_be_remote and topic.visit_remote.search(text) is not None
-        traveller_here: Person | None = None
-        if places and evidence and not remote:
-            implicit = (previous, last_traveller, language, previous_remote)
-            traveller_here = _read_places(context, told, text, places, ministers, implicit)
-        if ministers:
-            previous, previous_remote = ministers, remote
-        last_traveller = traveller_here or (last_traveller if not ministers else None)
+    context = _Context(topic, published, cast)
+    reader = _Reader(context, cast, topic.visit_remote.may_occur(words))
+    for position, sentence in enumerate(sentences[: last_with_place + 1 + _SCENE_REACH]):
+        if position > last_with_place and not reader.scene:
+            break  # past the last place, only an event's place can still be used
+        reader.read(sentence, position, places_in[position])
+    return reader.resolved()
 
-    ids = {p.name: p.id for p in topic.people}
-    resolved = []
-    for key, visit in told.visits.items():
-        # A sentence with no tense ("Ms Cooper's trip to Rome") takes the tense of the trip.
-        statuses = told.tenses[key] or told.tenses[(ids[visit.minister], "")] or {"done"}
-        resolved.append(replace(visit, status="done" if "done" in statuses else "planned"))
-    return _drop_regions(topic, resolved)
+
+@dataclass(slots=True)
+class _Reader:
+    """Reads an item's sentences in order, keeping who the last ones were about."""
+
+    context: _Context
+    cast: Cast
+    may_be_remote: bool
+    told: _Told = field(default_factory=lambda: _Told())
+    previous: list[Minister] = field(default_factory=list)
+    previous_remote: bool = False
+    last_traveller: Person | None = None
+    scene: list[Place] = field(default_factory=list)  # an event's place no traveller was put at yet
+    scene_age: int = 0
+
+    def read(self, sentence: Sentence, position: int, places: list[Place]) -> None:
+        topic, text = self.context.topic, sentence.text
+        ministers = self.cast.ministers(position)
+        evidence = bool(places or self.scene) and (sentence.where == "title" or _tells_a_meeting(topic, text))
+        remote = self.may_be_remote and topic.visit_remote.search(text) is not None
+        traveller_here: Person | None = None
+        if evidence and not remote:
+            implicit = (self.previous, self.last_traveller, self.cast.language, self.previous_remote)
+            # A sentence with no place of its own may be at the event the one before placed.
+            at = places or self._at_scene(text, ministers)
+            traveller_here = _read_places(self.context, self.told, text, at, ministers, implicit)
+        self.scene_age += 1
+        if places:
+            # An event set somewhere with nobody named yet ("the G7 opened in Avellino").
+            event = traveller_here is None and not ministers and topic.visit_nouns.search(text) is not None
+            self.scene = [p for p in places if not p.country_only] if event else []
+            self.scene_age = 0
+        elif self.scene_age > _SCENE_REACH or traveller_here is not None:
+            self.scene = []
+        if ministers:
+            self.previous, self.previous_remote = ministers, remote
+        self.last_traveller = traveller_here or (self.last_traveller if not ministers else None)
+
+    def _at_scene(self, text: str, ministers: list[Minister]) -> list[Place]:
+        """The event's place, for a sentence about one of its guests that does not open in the
+        past ("Il giorno dopo il vertice, ...")."""
+        if not self.scene or self.context.topic.visit_past.match(text) is not None:
+            return []
+        return [p for p in self.scene if any(m.person.country == OTHER[p.country] for m in ministers)]
+
+    def resolved(self) -> list[MinisterialVisit]:
+        topic, told = self.context.topic, self.told
+        ids = {p.name: p.id for p in topic.people}
+        visits = []
+        for key, visit in told.visits.items():
+            # A sentence with no tense ("Ms Cooper's trip to Rome") takes the tense of the trip.
+            statuses = told.tenses[key] or told.tenses[(ids[visit.minister], "")] or {"done"}
+            visits.append(replace(visit, status="done" if "done" in statuses else "planned"))
+        return _drop_wider(topic, visits)
 
 
 def _tells_a_meeting(topic: Topic, text: str) -> bool:
@@ -187,7 +141,7 @@ def _read_places(
     context: _Context,
     told: _Told,
     text: str,
-    places: list[_Place],
+    places: list[Place],
     ministers: list[Minister],
     implicit: tuple[list[Minister], Person | None, str, bool],
 ) -> Person | None:
@@ -200,21 +154,22 @@ def _read_places(
         travellers = [m.person for m in ministers if m.person.country == wanted]
         if not travellers:
             previous, last_traveller, language, previous_remote = implicit
+            # A whole country needs a traveller the sentence points to, not Italian's dropped
+            # subject ("Nel Regno Unito sono arrivate 29mila persone" is nobody's trip).
+            language = "" if place.country_only else language
             travellers = _implicit(text, previous, last_traveller, wanted, language, previous_remote)
         if not travellers:
             continue
-        traveller = travellers[0]
-        if place.country_only:
-            if (status := _status(topic, text)) is not None:
-                told.tenses[(traveller.id, "")].add(status)
-            continue
-        traveller_here = traveller
+        traveller = traveller_here = travellers[0]
         hosts = [m.person for m in ministers if m.person.country == place.country]
         status = _status(topic, text)
         day = _visit_date(text, context.published, status)
-        role = role_of(traveller, day or context.reference, context.hints)
+        reference = context.cast.reference
+        role = role_of(
+            traveller, day or reference, context.cast.hints if (day or reference) is None else set()
+        )
         counterpart = (
-            hosts[0] if hosts else counterpart_of(topic, traveller, role, context.reference, context.counts)
+            hosts[0] if hosts else counterpart_of(topic, traveller, role, reference, context.cast.counts)
         )
         key = (traveller.id, place.name)
         visit = MinisterialVisit(
@@ -235,13 +190,23 @@ def _read_places(
     return traveller_here
 
 
-def _drop_regions(topic: Topic, visits: list[MinisterialVisit]) -> list[MinisterialVisit]:
-    """ "In Puglia" adds nothing when the same trip names the town (Borgo Egnazia)."""
+def _drop_wider(topic: Topic, visits: list[MinisterialVisit]) -> list[MinisterialVisit]:
+    """ "In Puglia" or "in Italy" adds nothing when the same trip names the town (Borgo Egnazia): a
+    region is reported only for a trip that names no town in it, the whole country only for a
+    trip that names no town or region in it."""
     regions = {p.name for p in topic.places if p.region}
-    towns = {(v.minister, v.destination_country) for v in visits if v.destination not in regions}
-    return [
-        v for v in visits if v.destination not in regions or (v.minister, v.destination_country) not in towns
-    ]
+    countries = {p.name for p in topic.places if p.country_only}
+    towns = {(v.minister, v.destination_country) for v in visits if v.destination not in regions | countries}
+    placed = {(v.minister, v.destination_country) for v in visits if v.destination not in countries}
+    kept = []
+    for visit in visits:
+        trip = (visit.minister, visit.destination_country)
+        if (visit.destination in regions and trip in towns) or (
+            visit.destination in countries and trip in placed
+        ):
+            continue
+        kept.append(visit)
+    return kept
 
 
 def _implicit(

@@ -15,7 +15,7 @@ from typing import Any
 from rapidfuzz import fuzz
 
 from monitors.classify.dates import as_date
-from monitors.classify.visits import COUNTRY_NAMES
+from monitors.classify.visit_places import COUNTRY_NAMES
 
 # Two reports of one event are published within this many days of each other.
 MAX_DAYS_APART = 10

@@ -62,6 +62,12 @@ def test_classify_case(case: dict[str, Any]) -> None:
         got = {(v.minister, v.destination, v.status) for v in result.ministerial_visits}
         wanted = {(v["minister"], v["destination"], v["status"]) for v in expect["visits"]}
         assert got == wanted, explained
+        counterparts = {(v.minister, v.destination): v.counterpart for v in result.ministerial_visits}
+        for visit in expect["visits"]:
+            if "counterpart" in visit:
+                assert counterparts[(visit["minister"], visit["destination"])] == visit["counterpart"], (
+                    explained
+                )
     if "fuzzy" in expect:
         fuzzy = sorted(hit.match.split(" ~ ")[0] for hit in result.rules if hit.rule == "fuzzy_name")
         assert fuzzy == sorted(expect["fuzzy"]), explained
