@@ -77,7 +77,6 @@ def poll_batch(
     outcomes = [o for s in ordered if (o := fetch_outcome(s, results.get(s.url))) is not None]
 
     articles_left = MAX_ARTICLES_PER_BATCH if read_articles else 0
-    to_group: list[int] = []
     for index, chunk in queue.results():  # in chunk order, each as soon as it is parsed
         parsed: list[Parsed] = []
         for position, items in zip(queued[index], chunk, strict=True):
@@ -95,8 +94,7 @@ def poll_batch(
         for state, _ in parsed:
             reports[state.url].new_items = stored.new_by_source.get(state.source_id, 0)
             reports[state.url].relevant = stored.relevant_by_source.get(state.source_id, 0)
-        to_group += stored.to_group
-    group_stories(engine, to_group, moment)
+    group_stories(engine, moment)  # also what a killed run stored and never grouped
     store.record_outcomes(engine, outcomes, moment)
     for state in ordered:
         progress(f"{state.url}: {describe(reports[state.url])}")
@@ -181,14 +179,16 @@ def _with_articles(
     return [(state, [next(rest) for _ in items]) for state, items in parsed], read
 
 
-def group_stories(engine: Engine, item_ids: Sequence[int], now: datetime | None = None) -> list[int]:
-    """Put each relevant item of `item_ids` into the story it belongs to (monitors decides, in one
-    batch: digest/stories.assign), starting a story when none fits; the ids of the stories touched."""
-    if not item_ids:
-        return []
+def group_stories(engine: Engine, now: datetime | None = None) -> list[int]:
+    """Put every relevant item not yet in a story into the one it belongs to (monitors decides, in
+    one batch: digest/stories.assign), starting a story when none fits; the ids of the stories
+    touched. Whatever run stored an item, and whatever stopped that run before it grouped, the next
+    grouping places it; grouping twice changes nothing; groupings take turns (store.grouping)."""
     moment = now or datetime.now(UTC)
     with store.grouping(engine) as batch:
-        items, members = batch.load(item_ids, since=moment - STORY_LOOKBACK)
+        items, members = batch.load(since=moment - STORY_LOOKBACK)
+        if not items:
+            return []
         return batch.write(assign(items, members), moment)
 
 
@@ -242,7 +242,7 @@ def store_and_group(
         for url, (identity, item, classification) in zip(urls, entries, strict=True)
     ]
     report = store.store_items(engine, rows, topic_version=topic_version)
-    group_stories(engine, report.to_group)
+    group_stories(engine)
     return report
 
 

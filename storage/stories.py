@@ -1,7 +1,9 @@
 """Stories: what grouping needs, loaded in bulk; what it decided, written; what a channel has not had.
 
 Grouping itself is decided in monitors/digest/stories.py (`assign`); this module only loads the
-items to place with the members of recent stories, and writes the decisions, in one transaction.
+items to place (every relevant item without a story, so a run killed before it grouped leaves
+nothing behind for good) with the members of recent stories, and writes the decisions, in one
+serialised transaction.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Select, Table, bindparam, insert, select, update
+from sqlalchemy import Connection, Engine, Select, Table, bindparam, insert, select, true, update
 from sqlmodel import Session, col
 
 from monitors.digest.stories import Assignment, StoryItem
@@ -54,23 +56,24 @@ class StoryBatch:
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
 
-    def load(self, item_ids: Sequence[int], since: datetime) -> tuple[list[StoryItem], list[StoryItem]]:
-        """The items of `item_ids` (in that order, each once; unknown ids left out), and every item
-        of the stories last seen at or after `since` (in the order they were stored)."""
-        items, _, stories = _tables()
-        wanted = list(dict.fromkeys(item_ids))
-        found: dict[int, StoryItem] = {}
-        for chunk in chunks(wanted):  # one query per 500 items, not one per item
-            for row in self._connection.execute(_story_items().where(items.c.id.in_(chunk))):
-                found[int(row[0])] = _story_item(row)
+    def load(self, since: datetime) -> tuple[list[StoryItem], list[StoryItem]]:
+        """Every relevant item not in a story yet, whichever run stored it (in the order they were
+        stored), and every item of the stories last seen at or after `since` (likewise)."""
+        items, classifications, stories = _tables()
+        ungrouped = (
+            _story_items()
+            .where(items.c.story_id.is_(None), classifications.c.relevant == true())
+            .order_by(items.c.id)
+        )
         recent = (
             _story_items()
             .join(stories, stories.c.id == items.c.story_id)
             .where(stories.c.last_seen >= since)
             .order_by(items.c.id)
         )
+        placed = [_story_item(row) for row in self._connection.execute(ungrouped)]
         members = [_story_item(row) for row in self._connection.execute(recent)]
-        return [found[i] for i in wanted if i in found], members
+        return placed, members
 
     def write(self, assignment: Assignment, now: datetime) -> list[int]:
         """Open the new stories, point each item at its story, and mark the joined stories seen
@@ -96,11 +99,19 @@ class StoryBatch:
 
 @contextmanager
 def grouping(engine: Engine) -> Iterator[StoryBatch]:
-    """A transaction to load, then write, one batch's grouping; committed when the block ends.
-    On PostgreSQL it holds a lock, so two workers grouping at once take turns."""
+    """A transaction to load, then write, one grouping; committed when the block ends.
+
+    Groupings take turns, so two processes never both open a story for one event: PostgreSQL
+    holds an advisory lock for the transaction; SQLite starts it with BEGIN IMMEDIATE, which takes
+    the database's write lock before the first read (another writer waits up to busy_timeout).
+    """
     with guard("grouping stories"), engine.begin() as connection:
         if engine.dialect.name == "postgresql":
             connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({GROUPING_LOCK})")
+        elif engine.dialect.name == "sqlite":
+            # pysqlite begins a transaction only before a write; this one begins it now, so the
+            # reads below see what every earlier grouping wrote and no grouping writes meanwhile
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
         yield StoryBatch(connection)
 
 
