@@ -151,7 +151,7 @@ def _figures(
             f"{case.id}: figures expected {sorted(gold, key=str)}, got {sorted(got, key=str)}"
         )
     got_years: dict[tuple[int, str | None], int] = {
-        (f.count, f.period): f.as_of.year for f in result.crossing_figures if f.as_of
+        (f.count, f.period): f.year for f in result.crossing_figures if f.year is not None
     }
     labelled = [f for f in case.figures if f.year is not None and (f.count, f.period) in got]
     right = sum(int(got_years.get((f.count, f.period)) == f.year) for f in labelled)

@@ -45,6 +45,7 @@ class CrossingFigure:
     as_of: date | None
     change: str | None
     sentence: str
+    year: int | None = None  # the calendar year the count refers to, also when no day is known
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

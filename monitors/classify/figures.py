@@ -9,7 +9,7 @@ earlier", "including 882 on Tuesday"). Each number read, kept or not, leaves a n
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from monitors.classify.first_pass import Words
@@ -22,7 +22,7 @@ from monitors.classify.numbers import (
     never_people,
     numbers_in,
 )
-from monitors.classify.periods import FoundPeriod, as_of, find_period
+from monitors.classify.periods import FoundPeriod, as_of, find_period, year_of
 from monitors.classify.terms import Terms
 from monitors.classify.text import Sentence
 from monitors.classify.topic_model import Topic
@@ -43,7 +43,7 @@ _LINKING_BEFORE = re.compile(
 )
 # The same, for a running total: it tells a count so far, whatever day it is read on.
 _CUMULATIVE_BEFORE = re.compile(
-    r"(?:\bbringing\b.{0,40}?\b(?:to|past|above|over)|\bportando\b.{0,40}?\ba|passed|passes|passing|past"
+    r"(?:\bbringing\b.{0,40}?\b(?:to|past|above|over)|\bportando\b.{0,40}?\ba|pass(?:ed|es|ing)?|past"
     r"|topp(?:ed|ing)|tops|nears?|nearing|surpass(?:ed|es)?|hit(?:s|ting)?|stands? at|stood at|superato"
     r"|supera|superano|sale a|salgono a|quota|(?:the|year's|annual|running) total (?:\w+ ){0,4}?(?:to|of|is|was|at))"
     rf"{_ADVERB}(?:\s+(?:le|i|gli|quota))?(?:\s+{_A})?\s*$",
@@ -128,6 +128,7 @@ class _Reading:
     figures: list[CrossingFigure] = field(default_factory=list)
     notes: list[RuleHit] = field(default_factory=list)
     seen: set[tuple[int, str, str | None]] = field(default_factory=set)
+    found: list[FoundPeriod] = field(default_factory=list)  # the period read for each figure
     in_words: bool = True  # the item may write a number in words
 
 
@@ -252,7 +253,7 @@ def extract_figures(
         previous_had_figure = found_here
     if notes is not None:
         notes.extend(reading.notes)
-    return _one_per_count(reading.figures)
+    return _one_per_count(_with_years(reading, published))
 
 
 def _read_sentence(
@@ -345,6 +346,19 @@ def _add_figure(
             sentence=text,
         )
     )
+    reading.found.append(found)
+
+
+def _with_years(reading: _Reading, published: date | None) -> list[CrossingFigure]:
+    """Each figure with the year it refers to. An undated item's year is the one it names for a
+    count so far ("as of Tuesday, 25,244 people ... in 2024"), and its comparisons are dated from it."""
+    reference = published.year if published else None
+    if reference is None:
+        reference = next((f.year for f in reading.found if f.period == "year_to_date" and f.year), None)
+    return [
+        replace(figure, year=year_of(found, figure.as_of, reference))
+        for figure, found in zip(reading.figures, reading.found, strict=True)
+    ]
 
 
 def _one_per_count(figures: list[CrossingFigure]) -> list[CrossingFigure]:

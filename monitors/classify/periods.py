@@ -107,6 +107,7 @@ _NEW_CLAUSE = re.compile(r"\b(?:with|including|but|ma)\b", re.IGNORECASE)
 _COMPARED = re.compile(
     r"\b(?:compared|against|than|while|whereas|contro|rispetto|a fronte|mentre)\b", re.IGNORECASE
 )
+_SO_FAR = re.compile(r"\b(?:so far|as of|to date|finora)\b|dall'inizio dell'anno", re.IGNORECASE)
 _YESTERDAY = re.compile(r"\b(?:yesterday|ieri|last night)\b", re.IGNORECASE)
 _LAST_YEAR_WORDS = re.compile(r"last year|l'anno scorso|lo scorso anno|(?:19|20)\d\d", re.IGNORECASE)
 _LAST_YEAR = re.compile(
@@ -132,7 +133,7 @@ def find_period(
     attached = _ATTACHED_YEAR.match(text, end) or _YEAR_BEFORE.search(text[max(0, start - 60) : start])
     if attached is not None:
         year = int(attached.group(1))
-        return FoundPeriod(_year_or_so_far(year, published), _around(text, start, end), year)
+        return FoundPeriod(_year_or_so_far(year, published, text), _around(text, start, end), year)
     best = _nearest(text, start, end, cumulative=cumulative)
     if best is None:
         return FoundPeriod("year_to_date" if cumulative else None, _around(text, start, end))
@@ -144,13 +145,18 @@ def find_period(
         named = _NAMED_YEAR.search(text[phrase_start:phrase_end])
         if named is not None:
             year = int(named.group(1))
-            return FoundPeriod(_year_or_so_far(year, published), around, year)
+            return FoundPeriod(_year_or_so_far(year, published, text), around, year)
+    if period == "year_to_date" and (named_years := _YEAR.findall(around)):
+        return FoundPeriod(period, around, int(named_years[-1]))  # "the same period in 2022"
     return FoundPeriod(period, around)
 
 
-def _year_or_so_far(year: int, published: date | None) -> Period:
-    """A year named for a count is the year so far when the item was published in it."""
-    return "year_to_date" if published is not None and year == published.year else "year"
+def _year_or_so_far(year: int, published: date | None, text: str) -> Period:
+    """A year named for a count is the year so far when the item was published in it, or, for an
+    undated item, when the sentence says so ("as of Tuesday, 25,244 people ... in 2024")."""
+    if published is None:
+        return "year_to_date" if _SO_FAR.search(text) else "year"
+    return "year_to_date" if year == published.year else "year"
 
 
 def _nearest(text: str, start: int, end: int, *, cumulative: bool) -> tuple[Period | None, int, int] | None:
@@ -179,7 +185,9 @@ def _nearest(text: str, start: int, end: int, *, cumulative: bool) -> tuple[Peri
         apart = (
             0
             if gap == 0
-            else _boundary(text, *((finish, start) if finish <= start else (end, begin)), period)
+            else _boundary(
+                text, *((finish, start) if finish <= start else (end, begin)), period, finish <= start
+            )
         )
         if apart is None or _SUPERLATIVE.search(text[max(0, begin - 50) : begin]):
             continue
@@ -188,14 +196,15 @@ def _nearest(text: str, start: int, end: int, *, cumulative: bool) -> tuple[Peri
     return None if best is None else (best[2], best[3], best[4])
 
 
-def _boundary(text: str, start: int, end: int, period: Period | None) -> int | None:
+def _boundary(text: str, start: int, end: int, period: Period | None, before: bool = False) -> int | None:
     """How much a clause boundary between a number and a period phrase sets them apart: a comma
-    some ("Since January, 30,000 people"), a new clause entirely ("so far this year, including 882
-    on Tuesday": None). Across a comparison only the year so far carries over: "50mila, contro i
-    133mila di un anno fa" compares two years at the same point."""
+    some ("Since January, 30,000 people"), a dependent clause that follows the number entirely
+    ("29,099 with 538 people intercepted on Tuesday": None), though the main clause's period
+    reaches into one ("last year, ... with around 110,000 migrants landing there"). Across a
+    comparison only the year so far carries over: "50mila, contro i 133mila di un anno fa"."""
     between = text[start:end]
     if _NEW_CLAUSE.search(between):
-        return None
+        return _REACH if before else None
     if _COMPARED.search(between):
         return _REACH if period == "year_to_date" else None
     return _REACH if _COMMA.search(between) else 0
@@ -240,6 +249,21 @@ def as_of(found: FoundPeriod, published: date | None) -> date | None:
     if _LAST_YEAR_WORDS.search(clause) and not years:
         return date(published.year - 1, 12, 31)
     return date(years[0], 12, 31) if years else None
+
+
+def year_of(found: FoundPeriod, day: date | None, reference_year: int | None) -> int | None:
+    """The calendar year a figure refers to: its day's, the one it names, else the item's year
+    (`reference_year`, maybe read from the text) or the one before ("at this point last year")."""
+    if day is not None:
+        return day.year
+    if found.year is not None:
+        return found.year
+    if reference_year is None or found.period is None:
+        return None
+    earlier = _LAST_YEAR.search(found.around) or (
+        found.period == "year" and _LAST_YEAR_WORDS.search(found.around)
+    )
+    return reference_year - 1 if earlier else reference_year
 
 
 def _replace_year(day: date, year: int) -> date:

@@ -40,6 +40,11 @@ _BARE_CAPITAL = re.compile(
     r"\b(?:nella|alla|la|della|dalla) capitale\b(?!\s+(?:di|del|della|[a-zà-ÿ]+(?:ese|an[oa]|in[oa]|ic[oa]|esc[oa]"
     r"|ens[ei])\b))"
 )
+# A country's name used for its state, not a place: "on the UK Government's scheme", "Italy's deal".
+_ATTRIBUTIVE = re.compile(
+    r"(?:'s|’s|\s+(?:[Gg]overnment|governo|authorities|autorità|officials|ministers?|ministr[oi]|side|police"
+    r"|[Bb]order|[Hh]ome [Oo]ffice|delegation|delegazione)\b)"
+)
 # A headline that opens with a place and a break is set there: "Lampedusa, visita del ministro".
 _HEADING_AFTER = re.compile(r"\s*[,:–—-]")
 # How far around a place a past-trip marker may stand, in its clause.
@@ -74,7 +79,11 @@ def locations(
             continue
         if _ORIGIN_BEFORE.search(before) or _SPEAKING_FOR.search(before):
             continue
-        if place.country_only and (_PART_OF.search(before) or not _trip_in_clause(topic, text, mention)):
+        if place.country_only and (
+            _PART_OF.search(before)
+            or _ATTRIBUTIVE.match(text, mention.start + len(mention.text))
+            or not _trip_in_clause(topic, text, mention)
+        ):
             continue
         if past and _told_as_past(topic, text, mention.start, mention.start + len(mention.text)):
             continue

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -50,6 +50,37 @@ def _visit_key(visit: dict[str, Any]) -> tuple[Any, ...]:
     return (visit.get("minister"), visit.get("destination"))
 
 
+_COUNTRIES = ("Italy", "United Kingdom")
+
+
+def _towns_over_countries(visits: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A trip "to Italy" told by one report and "to Rome" by another is the trip to Rome."""
+    listed = list(visits)
+    placed = {
+        (v.get("minister"), v.get("destination_country"))
+        for v in listed
+        if v.get("destination") not in _COUNTRIES
+    }
+    return [
+        v
+        for v in listed
+        if v.get("destination") not in _COUNTRIES
+        or (v.get("minister"), v.get("destination_country")) not in placed
+    ]
+
+
+def _periods_over_none(
+    figures: dict[tuple[Any, ...], dict[str, Any]],
+) -> dict[tuple[Any, ...], dict[str, Any]]:
+    """A count one report gives with its period and another (a headline) without is one figure."""
+    with_period = {(f.get("count"), f.get("route")) for f in figures.values() if f.get("period")}
+    return {
+        key: f
+        for key, f in figures.items()
+        if f.get("period") or (f.get("count"), f.get("route")) not in with_period
+    }
+
+
 def build_story(story: StoryLike) -> DigestStory:
     figures: dict[tuple[Any, ...], dict[str, Any]] = {}
     visits: dict[tuple[Any, ...], dict[str, Any]] = {}
@@ -75,8 +106,9 @@ def build_story(story: StoryLike) -> DigestStory:
                 for key in ("date", "counterpart"):
                     known[key] = known.get(key) or visit.get(key)
     ordered_visits = sorted(
-        visits.values(), key=lambda v: (v.get("destination") in ("Italy", "United Kingdom"),)
+        _towns_over_countries(visits.values()), key=lambda v: v.get("destination") in _COUNTRIES
     )
+    figures = _periods_over_none(figures)
     reasons = []
     if ordered_visits:
         first = ordered_visits[0]

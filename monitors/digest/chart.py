@@ -21,22 +21,51 @@ PERIOD_LABELS = {
     None: "period not stated",
 }
 
-CUMULATIVE = frozenset({"year_to_date"})
+
+def _as_of(figure: dict[str, Any]) -> date | None:
+    try:
+        return date.fromisoformat(str(figure["as_of"])) if figure.get("as_of") else None
+    except ValueError:
+        return None
 
 
-def channel_points(figures: Iterable[dict[str, Any]]) -> dict[str | None, list[tuple[date, int]]]:
-    """Channel figures with an as-of date, grouped by period, each series sorted by date, no repeats."""
-    series: dict[str | None, set[tuple[date, int]]] = {}
+def period_label(figure: dict[str, Any]) -> str:
+    """The period a figure counts over, with the year it refers to: "2024 to date" (a comparison
+    "at this point last year" is "2023 to date", not this year's total), "whole of 2023",
+    "September 2024", "day", "period not stated"."""
+    period, day = figure.get("period"), _as_of(figure)
+    year = day.year if day else figure.get("year")
+    if not isinstance(year, int) or period not in ("year_to_date", "year", "month"):
+        return "—" if period is None else str(period).replace("_", " ")
+    if period == "year_to_date":
+        return f"{year} to date"
+    if period == "year":
+        return f"whole of {year}"
+    return day.strftime("%B %Y") if day else f"a month of {year}"
+
+
+def _series(figure: dict[str, Any]) -> str:
+    """The chart line a figure belongs to: a running total is one line per year."""
+    day = _as_of(figure)
+    if figure.get("period") == "year_to_date" and day is not None:
+        return f"{day.year} to date"
+    return PERIOD_LABELS.get(figure.get("period"), str(figure.get("period")))
+
+
+def channel_points(figures: Iterable[dict[str, Any]]) -> dict[str, list[tuple[date, int]]]:
+    """Channel figures with an as-of date, grouped by chart line (period, and year for a running
+    total), each line sorted by date, no repeats."""
+    series: dict[str, set[tuple[date, int]]] = {}
     for figure in figures:
-        if figure.get("route") != "channel" or not figure.get("as_of"):
+        day = _as_of(figure)
+        if figure.get("route") != "channel" or day is None:
             continue
         try:
-            day = date.fromisoformat(str(figure["as_of"]))
             count = int(figure["count"])
         except (KeyError, TypeError, ValueError):
             continue
-        series.setdefault(figure.get("period"), set()).add((day, count))
-    return {period: sorted(points) for period, points in series.items()}
+        series.setdefault(_series(figure), set()).add((day, count))
+    return {label: sorted(points) for label, points in series.items()}
 
 
 def digest_figures(digest: Digest) -> list[dict[str, Any]]:
@@ -58,12 +87,11 @@ def channel_chart_png(digest: Digest) -> bytes | None:
     figure = Figure(figsize=(6.6, 2.6), dpi=100)
     axes = figure.add_subplot()
     counts = [count for points in series.values() for _, count in points]
-    for period, points in sorted(series.items(), key=lambda kv: -max(c for _, c in kv[1])):
+    for label, points in sorted(series.items(), key=lambda kv: -max(c for _, c in kv[1])):
         xs = [float(mdates.date2num(day)) for day, _ in points]  # type: ignore[no-untyped-call]
         values = [count for _, count in points]
-        # a running total is a line; counts for separate days or months are points, not a trend
-        style = "-" if period in CUMULATIVE else "none"
-        label = PERIOD_LABELS.get(period, str(period))
+        # a running total is a line (one per year); counts for separate days or months are points
+        style = "-" if label.endswith(" to date") else "none"
         axes.plot(xs, values, marker="o", linestyle=style, linewidth=1.6, label=label)
         for x, count in zip(xs, values, strict=True):
             axes.annotate(

@@ -14,6 +14,7 @@ from urllib.parse import quote
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
+from monitors.digest.chart import period_label
 from monitors.feeds.urls import http_url
 from monitors.models import Digest, DigestStory
 from monitors.safetext import clean, clean_url, one_line
@@ -90,7 +91,7 @@ def figure_table(figures: list[dict[str, Any]], indent: str = "     ") -> str:
             (
                 count(figure),
                 words(figure.get("route")),
-                words(figure.get("period")),
+                period_label(figure),
                 str(figure.get("as_of") or "—"),
                 line(figure.get("change")) or "—",
             )
@@ -111,6 +112,7 @@ def _context(digest: Digest) -> dict[str, Any]:
         "place": place,
         "count": count,
         "words": words,
+        "period_label": period_label,
         "figure_table": figure_table,
     }
 
@@ -169,7 +171,7 @@ def _slack_story(number: int, story: DigestStory) -> list[str]:
             cells = [
                 count(figure),
                 words(figure.get("route")),
-                words(figure.get("period")),
+                period_label(figure),
                 str(figure.get("as_of") or "—"),
                 line(figure.get("change")) or "—",
             ]

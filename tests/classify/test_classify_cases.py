@@ -58,6 +58,10 @@ def test_classify_case(case: dict[str, Any]) -> None:
             key=str,
         )
         assert got_periods == sorted(expect["figure_periods"], key=str), explained
+    if "figure_years" in expect:
+        # [count, year]: the year a count refers to, also for an undated item
+        got_years = sorted([f.count, f.year] for f in result.crossing_figures)
+        assert got_years == sorted(expect["figure_years"]), explained
     if "visits" in expect:
         got = {(v.minister, v.destination, v.status) for v in result.ministerial_visits}
         wanted = {(v["minister"], v["destination"], v["status"]) for v in expect["visits"]}

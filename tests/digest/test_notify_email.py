@@ -49,7 +49,7 @@ def test_email_digest_has_text_and_html_parts_with_counts_escaping_and_chart(sql
     assert text.startswith(f"migwatch digest — {expected.summary_line}")
     for story in expected.stories:
         assert story.headline in text
-    assert "34,500  channel  year to date  2024-12-14  +19% on 2023" in text
+    assert "34,500  channel  2024 to date  2024-12-14  +19% on 2023" in text
     assert f"     {LINKED_URL}" in text
     assert "javascript:" not in text
 

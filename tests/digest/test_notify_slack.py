@@ -45,7 +45,7 @@ def test_slack_gets_escaped_mrkdwn_with_counts_and_links(sqlite_url: str, slack_
     text = attachment["text"]
     assert text.startswith(f"*{expected.summary_line}*")
     assert "*1. Home Secretary visits Italy for crunch migration talks with right-wing government*" in text
-    assert "• 34,500 · channel · year to date · 2024-12-14 · +19% on 2023" in text
+    assert "• 34,500 · channel · 2024 to date · 2024-12-14 · +19% on 2023" in text
     # the one http(s) link is a live Slack link; the javascript: one is gone
     assert f"<{LINKED_URL}|open>" in text
     assert "javascript" not in text

@@ -9,9 +9,9 @@ import pytest
 from flows.schedules import daily_at, digest_schedule
 from flows.settings import Settings
 from monitors.digest.build import build_digest
-from monitors.digest.chart import channel_chart_png, channel_points
+from monitors.digest.chart import channel_chart_png, channel_points, period_label
 from monitors.digest.notify import mask_url, url_secrets, with_inline_images
-from monitors.digest.render import render_slack, safe_link, slack_text, slack_url
+from monitors.digest.render import figure_table, render_slack, safe_link, slack_text, slack_url
 from monitors.errors import ConfigError
 from monitors.models import ArticleRef, Digest, DigestStory
 from storage.deliveries import backoff
@@ -66,17 +66,53 @@ def test_chart_points_are_channel_figures_with_a_date_grouped_by_period() -> Non
         {"count": 34500, "route": "channel", "period": "year_to_date", "as_of": "2024-12-14"},
         {"count": 110000, "route": "lampedusa", "period": "year", "as_of": "2023-12-31"},
         {"count": 25000, "route": "channel", "period": "year_to_date", "as_of": None},
+        {
+            "count": 24830,
+            "route": "channel",
+            "period": "year_to_date",
+            "as_of": "2023-10-03",
+        },  # a year earlier
     ]
     assert channel_points(figures) == {
-        "day": [(date(2024, 12, 12), 600), (date(2024, 12, 13), 500)],
-        "year_to_date": [(date(2024, 12, 14), 34500)],
+        "per day": [(date(2024, 12, 12), 600), (date(2024, 12, 13), 500)],
+        "2024 to date": [(date(2024, 12, 14), 34500)],
+        "2023 to date": [(date(2023, 10, 3), 24830)],
     }
+
+
+def test_a_figure_says_the_year_it_refers_to() -> None:
+    so_far = {"count": 25244, "route": "channel", "period": "year_to_date", "as_of": "2024-10-03"}
+    compared = {"count": 24830, "route": "channel", "period": "year_to_date", "as_of": "2023-10-03"}
+    whole = {"count": 110000, "route": "lampedusa", "period": "year", "as_of": "2023-12-31"}
+    month = {"count": 4192, "route": "channel", "period": "month", "as_of": "2024-09-30"}
+    assert [period_label(f) for f in (so_far, compared, whole, month)] == [
+        "2024 to date",
+        "2023 to date",
+        "whole of 2023",
+        "September 2024",
+    ]
+    assert period_label({"count": 3, "period": None}) == "—"
+    table = figure_table([so_far, compared])
+    assert "2024 to date" in table and "2023 to date" in table
 
 
 def test_no_dated_channel_figure_means_no_chart() -> None:
     assert channel_chart_png(_digest({"count": 5, "route": "lampedusa", "as_of": "2024-01-01"})) is None
     png = channel_chart_png(_digest({"count": 5, "route": "channel", "as_of": "2024-01-01"}))
     assert png is not None and png.startswith(b"\x89PNG")
+
+
+def test_a_story_reports_a_trip_and_a_count_once() -> None:
+    moment = datetime(2026, 1, 1, tzinfo=UTC)
+    dated = {"count": 110000, "route": "lampedusa", "period": "year", "as_of": "2023-12-31"}
+    headline = {"count": 110000, "route": "lampedusa", "period": None, "as_of": None}
+    to_italy = {"minister": "James Cleverly", "destination": "Italy", "destination_country": "Italy"}
+    to_rome = {"minister": "James Cleverly", "destination": "Rome", "destination_country": "Italy"}
+    first = StoredItem(1, "a", None, None, None, moment, True, 0.9, 1, [headline], [to_italy], [])
+    second = StoredItem(2, "b", None, None, None, moment, True, 0.9, 1, [dated], [to_rome], [])
+    built = build_digest([StoredStory(1, "h", moment, moment, [first, second])]).stories[0]
+    assert built.crossing_figures == [dated]
+    assert [v["destination"] for v in built.ministerial_visits] == ["Rome"]
 
 
 def test_topic_signals_decide_which_stories_alert() -> None:

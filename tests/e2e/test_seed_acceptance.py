@@ -77,3 +77,12 @@ def test_misspelled_counterpart_is_matched_and_explained(answers: dict[str, dict
     rules = answers["001_a5af32987e694b65.txt"]["explanation"]
     fuzzy = [r for r in rules if r["rule"] == "fuzzy_name"]
     assert fuzzy and "Piandetosi" in fuzzy[0]["match"]
+
+
+def test_each_figure_found_or_rejected_is_explained(answers: dict[str, dict[str, Any]]) -> None:
+    rules = answers["000_766cb3b35703788d.txt"]["explanation"]
+    found = [r["match"] for r in rules if r["rule"] == "figure_found"]
+    rejected = [r["match"] for r in rules if r["rule"] == "figure_rejected"]
+    assert any(m.startswith("34500 (channel, year_to_date)") for m in found), found
+    assert any(m.startswith("609 (channel, day)") for m in found), found
+    assert "19: a percentage" in rejected, rejected
