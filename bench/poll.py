@@ -11,7 +11,8 @@ migwatch (an older commit's, say) to the same run, so before and after are measu
 
 Synthetic feeds of 50 items each are served on 127.0.0.1 by a separate process (with ETag, so an
 unchanged feed answers 304). Their items link to 127.0.0.1 on a port nothing listens on, so
-completing a short item from its article page is refused at once and never asks DNS. Each tool polls them cold (empty state) and unchanged (every feed
+no article page is fetched and no DNS is asked: feedparser-rs blanks links to private addresses,
+and the address policy (monitors/feeds/urls.py) would refuse them without a connection. Each tool polls them cold (empty state) and unchanged (every feed
 answers 304), at two sizes; a Prefect server is started first and migwatch talks to it, as in
 production. From the two sizes: slope = cost per feed, intercept = fixed cost of one process.
 Each measurement is repeated (--repeat, each time from empty state for cold) and the median kept:

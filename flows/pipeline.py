@@ -89,6 +89,10 @@ def poll_batch(
         if articles_left and parsed:
             parsed, read = _with_articles(engine, topic, parsed, limits, articles_left)
             articles_left -= read
+            for state, items in parsed:
+                reports[state.url].links_refused = [
+                    (e.url or "", e.link_refused) for e in items if e.link_refused
+                ]
         entries = [(state.source_id, entry) for state, items in parsed for entry in items]
         stored = store.store_items(engine, entries, topic_version=topic.version)
         for state, _ in parsed:
@@ -152,7 +156,8 @@ def complete_short_items(
 ) -> tuple[list[store.StorableItem], int]:
     """New, likely-relevant items with only a short summary get their article's text (`most` of
     them at most), then are classified again on it; and how many articles were fetched. Items
-    already stored are not fetched again."""
+    already stored are not fetched again. An item whose link the address policy refused keeps
+    its text and gets the reason (link_refused)."""
     wanted = [i for i, entry in enumerate(entries) if _likely_relevant(topic, entry)]
     if not wanted or most <= 0:
         return entries, 0
@@ -163,7 +168,9 @@ def complete_short_items(
     pages = asyncio.run(fetch_articles([entries[i].url or "" for i in wanted], limits))
     completed = list(entries)
     for index, page in zip(wanted, pages, strict=True):
-        if page.text:
+        if page.refused:
+            completed[index] = entries[index]._replace(link_refused=page.error)
+        elif page.text:
             richer = replace(entries[index].feed_item(), content=page.text)
             completed[index] = store.storable(entries[index].identity, richer, classify(topic, richer))
     return completed, len(wanted)

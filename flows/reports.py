@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from monitors.feeds.fetch import FailureKind
 from monitors.models import Classification, Digest
-from monitors.safetext import one_line
+from monitors.safetext import clean_url, one_line
 
 Progress = Callable[[str], None]
 FeedStatus = Literal["ok", "not_modified", "error"]
@@ -36,6 +36,8 @@ class FeedReport:
     new_items: int = 0
     items: int = 0
     relevant: int = 0
+    # items whose link the address policy refused to fetch: their link and the reason
+    links_refused: list[tuple[str, str]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -44,6 +46,9 @@ class FeedReport:
             "kind": self.kind,
             "error": self.error,
             "new_items": self.new_items,
+            "links_refused": [
+                {"link": clean_url(link), "reason": one_line(why)} for link, why in self.links_refused
+            ],
         }
 
 
@@ -92,7 +97,8 @@ class DeliveryReport:
 
 def describe(report: FeedReport) -> str:
     if report.status == "ok":
-        return f"ok, {report.items} item(s), {report.new_items} new, {report.relevant} relevant"
+        refused = f", {len(report.links_refused)} link(s) refused" if report.links_refused else ""
+        return f"ok, {report.items} item(s), {report.new_items} new, {report.relevant} relevant{refused}"
     if report.status == "not_modified":
         return "not modified"
     return f"error: {report.error}"

@@ -23,7 +23,7 @@ from storage.tables import Item, ItemClassification, Source, utcnow
 
 ITEM_COLUMNS = (
     "identity", "source_id", "guid", "url", "title", "summary", "content", "published",
-    "content_hash", "first_seen", "updated_at",
+    "content_hash", "first_seen", "updated_at", "link_refused",
 )  # fmt: skip
 CLASSIFICATION_COLUMNS = (
     "item_id", "relevant", "score", "language", "topic_version", "rules", "crossing_figures",
@@ -51,7 +51,7 @@ class StoreReport:
 
 def _item_values(source_id: int, s: StorableItem, now: datetime) -> tuple[Any, ...]:
     return (s.identity, source_id, s.guid, s.url, s.title, s.summary, s.content, s.published,
-            s.content_hash, now, now)  # fmt: skip
+            s.content_hash, now, now, s.link_refused)  # fmt: skip
 
 
 def _classification_values(
@@ -131,6 +131,8 @@ def _update(
     items_table, classifications_table = _tables()
     values = dict(zip(ITEM_COLUMNS, _item_values(source_id, entry, now), strict=True))
     changed = {k: v for k, v in values.items() if k not in _KEPT_ON_UPDATE}
+    if entry.link_refused is None:
+        del changed["link_refused"]  # a known item's link is not fetched again: its reason stays
     connection.execute(update(items_table).where(items_table.c.id == item_id).values(**changed))
     classified = _classification_values(item_id, entry, topic_version, now)
     row = decoded(dict(zip(CLASSIFICATION_COLUMNS, classified, strict=True)))
@@ -168,6 +170,7 @@ class StoredItem:
     crossing_figures: list[dict[str, Any]]
     ministerial_visits: list[dict[str, Any]]
     rules: list[dict[str, Any]]
+    link_refused: str | None = None
 
 
 def stored_items_query() -> Select[tuple[Item, ItemClassification, Source]]:
@@ -196,6 +199,7 @@ def stored_items(
             crossing_figures=classification.crossing_figures,
             ministerial_visits=classification.ministerial_visits,
             rules=classification.rules,
+            link_refused=item.link_refused,
         )
         for item, classification, source in session.execute(query).all()
     ]

@@ -66,6 +66,7 @@ class StorableItem(NamedTuple):
     rules: str
     crossing_figures: str
     ministerial_visits: str
+    link_refused: str | None = None  # why fetching `url` was refused (monitors/feeds/urls.py)
 
     @property
     def text_length(self) -> int:

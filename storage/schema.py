@@ -29,7 +29,7 @@ if TYPE_CHECKING:  # Alembic is imported only when a database is not at HEAD_REV
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # The newest revision in storage/migrations/versions. A new migration must update it: a test
 # (tests/storage/test_schema_fast_path.py) compares it with Alembic's own head.
-HEAD_REVISION = "0001"
+HEAD_REVISION = "0002"
 # The revision whose tables migwatch 0.1 created without Alembic (SQLModel create_all).
 BASELINE = "0001"
 LEGACY_TABLES = frozenset({"sources", "items", "classifications", "stories", "deliveries"})
@@ -110,8 +110,12 @@ def _upgrade(connection: Connection) -> None:
     with _IN_PROCESS:
         current = _current(connection)  # again: another thread may have upgraded meanwhile
         _check_known(current)
-        if current is None and set(inspect(connection).get_table_names()) >= LEGACY_TABLES:
-            # A database made by migwatch 0.1: its tables are revision BASELINE; record that first.
+        tables = set(inspect(connection).get_table_names())
+        # A database made by migwatch 0.1 has its tables and no alembic_version: they are revision
+        # BASELINE; record that first. With alembic_version there, another process is migrating
+        # (on SQLite its DDL is visible before its version row): stamping would add a second row;
+        # the upgrade below fails instead, and is retried once that process is done.
+        if current is None and tables >= LEGACY_TABLES and "alembic_version" not in tables:
             command.stamp(config, BASELINE)
         command.upgrade(config, "head")
 

@@ -63,6 +63,8 @@ class Item(SQLModel, table=True):
     first_seen: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     story_id: int | None = Field(default=None, foreign_key="stories.id", index=True)
+    # why the address policy refused to fetch the item's link (monitors/feeds/urls.py), if it did
+    link_refused: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 class ItemClassification(SQLModel, table=True):

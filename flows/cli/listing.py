@@ -21,6 +21,7 @@ ITEM_CSV_COLUMNS = [
     "story_id",
     "crossing_figures",
     "ministerial_visits",
+    "link_refused",
 ]
 
 
@@ -42,6 +43,8 @@ def _item_record(row: Any) -> dict[str, Any]:
         "ministerial_visits": [
             one_line(f"{v['minister']} -> {v['destination']}") for v in clean_values(row.ministerial_visits)
         ],
+        # why the article page was not fetched, when the address policy refused the link
+        "link_refused": one_line(row.link_refused) if row.link_refused else None,
     }
 
 
@@ -66,6 +69,8 @@ def _print_items_table(records: list[dict[str, Any]]) -> None:
         mark = "*" if rec["relevant"] else " "
         title = rec["title"] if len(rec["title"]) <= 70 else rec["title"][:69] + "…"
         print(f"{rec['id']:>5} {mark} {rec['score']:.2f}  {title}")
+        if rec["link_refused"]:
+            print(f"{'':>14}link not fetched: {rec['link_refused']}")
     if records:
         print(f"{len(records)} item(s); * = relevant")
 

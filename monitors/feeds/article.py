@@ -11,7 +11,15 @@ import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from monitors.feeds.fetch import FeedClient, FeedOk, FeedRequest, FetchLimits, fetch_feed, tls_context
+from monitors.feeds.fetch import (
+    FeedClient,
+    FeedFailed,
+    FeedOk,
+    FeedRequest,
+    FetchLimits,
+    fetch_feed,
+    tls_context,
+)
 from monitors.feeds.guard import Guard
 from monitors.feeds.urls import host_of
 
@@ -24,6 +32,7 @@ class ArticleText:
     url: str
     text: str | None  # None when the page could not be fetched or held no article
     error: str | None = None
+    refused: bool = False  # the address policy refused the link or a redirect (error says why)
 
 
 def extract_main_text(html: bytes | str, url: str | None = None) -> str | None:
@@ -38,8 +47,10 @@ def extract_main_text(html: bytes | str, url: str | None = None) -> str | None:
 
 async def _article(client: FeedClient, url: str, limits: FetchLimits) -> ArticleText:
     result = await fetch_feed(client, FeedRequest(url), limits)
+    if isinstance(result, FeedFailed):
+        return ArticleText(url, None, result.reason, refused=result.kind == "refused")
     if not isinstance(result, FeedOk):
-        return ArticleText(url, None, getattr(result, "reason", "not modified"))
+        return ArticleText(url, None, "not modified")
     content_type = (result.content_type or "").lower()
     if content_type and "html" not in content_type and "xml" not in content_type:
         return ArticleText(url, None, f"not an HTML page ({content_type.split(';')[0]})")

@@ -67,10 +67,10 @@ def http_url(value: Any) -> str | None:
 
 
 def safe_url(value: Any) -> str | None:
-    """A link as a feed wrote it (entities may still be escaped), kept when `http_url` keeps it
-    and the address policy does not refuse it."""
-    url = http_url(html.unescape(value.strip())) if isinstance(value, str) else None
-    return None if url is None or _STRANGERS.url_refusal(url) else url
+    """A link as a feed wrote it (entities may still be escaped), kept when `http_url` keeps it.
+    Where it points is not judged here: a fetch of it is (AddressPolicy), and a refusal is the
+    item's link_refused reason, never a link silently dropped."""
+    return http_url(html.unescape(value.strip())) if isinstance(value, str) else None
 
 
 def host_of(url: str) -> str:
@@ -243,9 +243,6 @@ class AddressPolicy:
             kind = self._refused_kind(address)
             if kind:
                 raise AddressRefused(f"{name} resolves to {address}, {kind}")
-
-
-_STRANGERS = AddressPolicy()
 
 
 def as_address(text: str) -> Address:

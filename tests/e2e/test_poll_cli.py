@@ -27,7 +27,14 @@ def test_poll_stores_good_feeds_reports_bad_ones_and_feeds_shows_health(
     report = json.loads(result.stdout)
     rows = {row["url"]: row for row in report["feeds"]}
     assert [row["url"] for row in report["feeds"]] == good + bad
-    assert rows[good[0]] == {"url": good[0], "status": "ok", "kind": None, "error": "", "new_items": 55}
+    assert rows[good[0]] == {
+        "url": good[0],
+        "status": "ok",
+        "kind": None,
+        "error": "",
+        "new_items": 55,
+        "links_refused": [],
+    }
     assert rows[good[1]]["new_items"] == 48
     assert rows[bad[0]]["status"] == "error" and rows[bad[0]]["error"].startswith("HTTP 500")
     assert rows[bad[0]]["kind"] == "http_status"

@@ -10,7 +10,6 @@ from flows import parallel, pipeline
 from monitors.classify.topic import load_topic
 from monitors.feeds.feedlist import FeedSource
 from monitors.feeds.fetch import FetchLimits
-from monitors.feeds.parse import parse_feed
 from monitors.models import FeedItem
 from storage.store import ensure_feeds, feed_health, list_items, open_engine, store_items
 from tests.support.feedserver import HOSTILE, closed_port, corpus_files, feed_server
@@ -104,16 +103,6 @@ def test_a_likely_relevant_short_item_is_completed_from_its_article_page(tmp_pat
     assert richer.relevant and richer.score > entries[0].score
     assert untouched == entries[1]  # not likely relevant: its page is not fetched
     assert untouched.feed_item().title == dull.title
-
-
-def test_links_into_private_networks_are_not_kept() -> None:
-    body = (
-        b'<rss version="2.0"><channel><title>t</title>'
-        b"<item><title>a</title><link>http://127.0.0.1:8080/admin</link></item>"
-        b"<item><title>b</title><link>http://10.0.0.5/x</link></item>"
-        b"<item><title>c</title><link>https://www.gov.uk/news</link></item></channel></rss>"
-    )
-    assert [item.url for item in parse_feed(body)] == [None, None, "https://www.gov.uk/news"]
 
 
 def test_a_changed_item_is_updated_not_duplicated(database_url: str) -> None:

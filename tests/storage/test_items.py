@@ -73,6 +73,19 @@ def test_changed_content_updates_the_item_and_its_classification(engine: Engine)
     assert row.title.startswith("Yvette Cooper") and row.relevant
 
 
+def test_a_refused_link_is_stored_and_kept_when_the_item_changes(engine: Engine) -> None:
+    source = _source(engine)
+    why = "address refused: 127.0.0.1 is a loopback address"
+    refused = _row("guid-1", "Draft headline")._replace(link_refused=why)
+    store.store_items(engine, [(source, refused)])
+    assert [row.link_refused for row in store.list_items(engine)] == [why]
+    item = replace(refused.feed_item(), title="Cooper meets Piantedosi in Rome")
+    changed = store.storable("guid-1", item, classify(load_topic(), item))  # not fetched again: no reason
+    assert len(store.store_items(engine, [(source, changed)]).updated) == 1
+    [row] = store.list_items(engine)
+    assert row.title == item.title and row.link_refused == why
+
+
 def test_a_polled_row_reads_back_as_a_replayed_one(engine: Engine) -> None:
     topic = load_topic()
     classification = classify(topic, ITEM)
