@@ -71,15 +71,22 @@ class Cast:
     def mentions_in(self, index: int) -> list[Mention]:
         return self.by_sentence.get(index, [])
 
+    def _in_office(self, mention: Mention) -> bool:
+        """A named minister counts when in office on the item's day: Starmer in 2022, or Cooper
+        as shadow home secretary, is in opposition and travels as no minister."""
+        person = mention.entity.person
+        if person is None or not person.minister:
+            return False
+        day = self.reference
+        return day is None or not person.roles or any(role.held_on(day) for role in person.roles)
+
     def ministers(self, index: int) -> list[Minister]:
         """The ministers of sentence `index`, named or by role, in the order the text gives them."""
         cached = self._ministers.get(index)
         if cached is not None:
             return cached
         text = self.sentences[index].text
-        named = [
-            m for m in self.mentions_in(index) if m.entity.person is not None and m.entity.person.minister
-        ]
+        named = [m for m in self.mentions_in(index) if self._in_office(m)]
         found = [Minister(m.start, m.entity.person) for m in named if m.entity.person is not None]
         titles, pattern, english, italian = self.roles
         found += roles_in(

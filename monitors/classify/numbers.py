@@ -114,21 +114,23 @@ def _ends_with(terms: str) -> re.Pattern[str]:
 
 def never_people(topic: Topic, sentence: str, token: Number) -> str | None:
     """Why the number cannot count people (money, a percentage, an age...), or None."""
-    before = sentence[max(0, token.start - 80) : token.start]
-    after = sentence[token.end :]
+    # The patterns end at the number: only the last words before it are read.
+    before = sentence[max(0, token.start - 48) : token.start]
+    short = before[-16:]
+    after = sentence[token.end : token.end + 40]
     if token.value < 2:
         return "too small"
-    if found := _ends_with(topic.figure_exclude_before.pattern).search(before[-60:]):
+    if found := _ends_with(topic.figure_exclude_before.pattern).search(before):
         return f"after '{found.group(0).strip()}'"
-    if _MONEY_BEFORE.search(before) or _MONEY_AFTER.match(after):
+    if _MONEY_BEFORE.search(short) or _MONEY_AFTER.match(after):
         return "money"
     if _PERCENT_AFTER.match(after):
         return "a percentage"
     if _TIME.match(after) or before.endswith(":"):
         return "a time"
-    if _AGE_BEFORE.search(before) or _AGE_AFTER.match(after):
+    if _AGE_BEFORE.search(short) or _AGE_AFTER.match(after):
         return "an age"
-    if _MONTH_BEFORE.search(before) or _MONTH_AFTER.match(after.lstrip()):
+    if _MONTH_BEFORE.search(short) or _MONTH_AFTER.match(after.lstrip()):
         return "a date"
     # "dad, 60, dead": a small number between commas right after a word is an age.
     if re.search(r"\w, $", before) and after.startswith(",") and token.value < 120:

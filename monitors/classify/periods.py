@@ -51,6 +51,7 @@ _PERIODS: tuple[tuple[Period | None, re.Pattern[str]], ...] = (
         "year_to_date",
         re.compile(
             r"so far this year|this year|to date|so far in|as of|since (?:the start of |1 )?January"
+            r"|since the (?:start|beginning) of (?:the|this) year|dall'inizio del \d{4}"
             r"|(?:at )?(?:the )?same (?:point|period|time)(?: (?:in|of|last) (?:19|20)\d\d| last year)?"
             r"|at this point last year|this time last year|dall'inizio dell'anno|da inizio anno|finora"
             r"|quest'anno|dal primo gennaio|dal 1 gennaio|stesso periodo|so far|un anno fa|a year ago"
@@ -77,14 +78,17 @@ _PERIODS: tuple[tuple[Period | None, re.Pattern[str]], ...] = (
     ),
 )
 # All periods in one lower-case pattern, read once per number (a group per period, in rank order:
+# every phrase starts a word, so positions inside words are skipped at once;
 # at one position the first period listed wins, so "so far on Monday" is a day, not the year so far).
 _ANY_PERIOD = re.compile(
-    r"(?=[a-z0-9'àèéìòù])(?:"
+    r"(?<![a-z0-9àèéìòù])(?=[a-z0-9àèéìòù])(?:"
     + "|".join(f"(?P<p{rank}>{fold_case(p.pattern)})" for rank, (_, p) in enumerate(_PERIODS))
     + ")"
 )
 _RANKED = tuple(period for period, _ in _PERIODS)
 _REACH = 160  # how far from a number its period phrase may be
+_NEAR = 60  # the window read first
+_LONGEST = 30  # no period phrase is longer
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 _NAMED_YEAR = re.compile(r"(?:\bin|\bnel|\bdel|\bfor|\bof|^)\s*((?:19|20)\d\d)(?:'s)?(?!\d)", re.IGNORECASE)
 # A year right after the count it dates: "45.774 del 2022", "28,400 people in 2021".
@@ -105,7 +109,8 @@ _SUPERLATIVE = re.compile(
 _COMMA = re.compile(r"[,;:]")
 _NEW_CLAUSE = re.compile(r"\b(?:with|including|but|ma)\b", re.IGNORECASE)
 _COMPARED = re.compile(
-    r"\b(?:compared|against|than|while|whereas|contro|rispetto|a fronte|mentre)\b", re.IGNORECASE
+    r"\b(?:compared|against|(?<!more )(?<!less )(?<!fewer )than|while|whereas|contro|rispetto|a fronte|mentre)\b",
+    re.IGNORECASE,
 )
 _SO_FAR = re.compile(r"\b(?:so far|as of|to date|finora)\b|dall'inizio dell'anno", re.IGNORECASE)
 _YESTERDAY = re.compile(r"\b(?:yesterday|ieri|last night)\b", re.IGNORECASE)
@@ -160,16 +165,36 @@ def _year_or_so_far(year: int, published: date | None, text: str) -> Period:
 
 
 def _nearest(text: str, start: int, end: int, *, cumulative: bool) -> tuple[Period | None, int, int] | None:
-    """The nearest period phrase that is not across a new clause and does not rank the figure."""
-    offset = max(0, start - _REACH)
-    raw = text[offset : end + _REACH]
+    """The nearest period phrase that is not across a new clause and does not rank the figure.
+    Most are close: a short window is read first, and the whole reach only when it finds no
+    phrase nearer than its own edge."""
+    near = _best(text, start, end, _NEAR, cumulative=cumulative)
+    if near is not None and near[0] <= _NEAR:
+        return near[1:]
+    far = _best(text, start, end, _REACH, cumulative=cumulative)
+    return None if far is None else far[1:]
+
+
+def _best(
+    text: str, start: int, end: int, reach: int, *, cumulative: bool
+) -> tuple[int, Period | None, int, int] | None:
+    """The best phrase within `reach` of the number: (distance, period, start, end). A phrase cut
+    by the window's edge makes the answer unknown (None, so that the caller reads further)."""
+    offset = max(0, start - reach)
+    stop = min(len(text), end + reach)
+    raw = text[offset:stop]
     segment = raw.lower()
     if len(segment) != len(raw):  # lower-casing changed a length: read the whole text, if it can be
-        segment, offset = text.lower(), 0
+        segment, offset, stop = text.lower(), 0, len(text)
         if len(segment) != len(text):
             return None
     found: list[tuple[int, int, Period | None, int, int]] = []
     for match in _ANY_PERIOD.finditer(segment):
+        if reach < _REACH and (
+            (match.start() < _LONGEST and offset > 0)
+            or (match.end() > len(segment) - _LONGEST and stop < len(text))
+        ):
+            return None  # maybe cut by the window ("[this time] last year"): read the whole reach
         rank = int(match.lastgroup[1:]) if match.lastgroup else 0
         period = _RANKED[rank]
         if cumulative and period == "day":
@@ -193,7 +218,7 @@ def _nearest(text: str, start: int, end: int, *, cumulative: bool) -> tuple[Peri
             continue
         if best is None or (gap + apart, rank) < best[:2]:
             best = (gap + apart, rank, period, begin, finish)
-    return None if best is None else (best[2], best[3], best[4])
+    return None if best is None else (best[0], best[2], best[3], best[4])
 
 
 def _boundary(text: str, start: int, end: int, period: Period | None, before: bool = False) -> int | None:
