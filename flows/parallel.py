@@ -24,6 +24,7 @@ from concurrent.futures import Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Protocol
 
+from flows import lifeline
 from monitors.classify.classifier import classify
 from monitors.classify.topic import Topic
 from monitors.feeds import fetch
@@ -92,7 +93,12 @@ def _helper_parse(jobs: list[Job], topic_blob: bytes, max_bytes: int) -> _Result
 def _get_helper() -> ProcessPoolExecutor | None:
     global _helper
     if _helper is None and (os.cpu_count() or 1) >= 2:
-        _helper = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        _helper = ProcessPoolExecutor(
+            max_workers=1,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=lifeline.watch_parent,  # the helper stops if this process is killed
+            initargs=(os.getpid(),),
+        )
     return _helper
 
 

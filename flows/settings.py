@@ -156,11 +156,16 @@ def configure_prefect_environment() -> None:
     logs "database is locked" tracebacks on SQLite. Logging at WARNING: our CLI prints progress.
     Ephemeral start-up timeout 120 s instead of Prefect's 20 s: on a loaded 2-core machine the
     ephemeral API took longer than 20 s to answer and the command died with a traceback.
+    If Prefect is to start its ephemeral server, it starts it on a leash (flows/lifeline.py): the
+    server stops when the command does, even after `kill -9`.
     """
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     os.environ.setdefault("PREFECT_LOGGING_LOG_PRINTS", "false")
+    from flows.lifeline import leash_prefect_server
+
+    leash_prefect_server()
 
 
 @contextmanager

@@ -1,0 +1,125 @@
+"""Issue 12: nothing a command starts outlives it. A real `migwatch poll` and `migwatch replay`,
+with Prefect's ephemeral API (no PREFECT_API_URL), are killed with SIGKILL while their children run;
+every child they started (the ephemeral server, the parse helper) must be gone soon after."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import MIGWATCH, ROOT
+from tests.support.feedserver import corpus_files, feed_server
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+
+START_UP = 240.0  # seconds for the children to appear on a loaded 2-core machine
+GONE_WITHIN = 15.0  # issue 12: seconds after the kill by which no child may be alive
+
+
+def _alive(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"  # a zombie has exited already
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
+def _descendants(pid: int) -> dict[int, str]:
+    """Every live process below `pid`, by pid, with its command line."""
+    found: dict[int, str] = {}
+    todo = [pid]
+    while todo:
+        parent = todo.pop()
+        try:
+            threads = os.listdir(f"/proc/{parent}/task")
+        except OSError:
+            continue
+        for tid in threads:
+            try:
+                kids = Path(f"/proc/{parent}/task/{tid}/children").read_text().split()
+            except OSError:
+                continue
+            for kid in map(int, kids):
+                if kid not in found and _alive(kid):
+                    found[kid] = _cmdline(kid)
+                    todo.append(kid)
+    return found
+
+
+def _kill_when_running(args: list[str], env: dict[str, str], wanted: list[str]) -> dict[int, str]:
+    """Start `migwatch args`, wait until it has a child whose command line contains each of
+    `wanted`, SIGKILL it, and return the children it had then."""
+    proc = subprocess.Popen(
+        [str(MIGWATCH), *args], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    try:
+        deadline = time.monotonic() + START_UP
+        children: dict[int, str] = {}
+        while time.monotonic() < deadline and proc.poll() is None:
+            children = _descendants(proc.pid)
+            if all(any(w in cmd for cmd in children.values()) for w in wanted):
+                break
+            time.sleep(0.2)
+        children = _descendants(proc.pid)  # including any started meanwhile
+        assert proc.poll() is None, f"the command ended before it could be killed: {proc.communicate()[1]}"
+        assert all(any(w in cmd for cmd in children.values()) for w in wanted), children
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    return children
+
+
+def _still_alive_after_kill(children: dict[int, str]) -> dict[int, str]:
+    deadline = time.monotonic() + GONE_WITHIN
+    while time.monotonic() < deadline and any(_alive(pid) for pid in children):
+        time.sleep(0.1)
+    left = {pid: cmd for pid, cmd in children.items() if _alive(pid)}
+    for pid in left:  # do not leave them to the next test
+        os.kill(pid, signal.SIGKILL)
+    return left
+
+
+@pytest.fixture
+def ephemeral_env(cli_env: dict[str, str]) -> dict[str, str]:
+    """The CLI's environment with no Prefect API configured: Prefect starts its own server."""
+    return {k: v for k, v in cli_env.items() if k != "PREFECT_API_URL"}
+
+
+def test_killed_poll_leaves_neither_prefect_server_nor_parse_helper(
+    ephemeral_env: dict[str, str], sqlite_url: str, tmp_path: Path
+) -> None:
+    feeds_file = tmp_path / "feeds.txt"
+    env = {**ephemeral_env, "MIGWATCH_READ_TIMEOUT": "300", "MIGWATCH_FEED_TIMEOUT": "300"}
+    with feed_server() as base:
+        # more feeds than a chunk, so the parse helper starts; slow ones keep the poll going
+        urls = [f"{base}/corpus/{p.name}" for p in corpus_files()[:40]] + [f"{base}/no-headers"] * 2
+        feeds_file.write_text("\n".join(urls) + "\n")
+        children = _kill_when_running(
+            ["poll", "--feeds", str(feeds_file), "--db", sqlite_url],
+            env,
+            ["prefect.server.api.server:create_app", "multiprocessing.spawn"],
+        )
+    assert _still_alive_after_kill(children) == {}
+
+
+def test_killed_replay_leaves_no_prefect_server(ephemeral_env: dict[str, str], sqlite_url: str) -> None:
+    children = _kill_when_running(
+        ["replay", "--db", sqlite_url, "seeds"], ephemeral_env, ["prefect.server.api.server:create_app"]
+    )
+    assert _still_alive_after_kill(children) == {}
