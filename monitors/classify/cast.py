@@ -5,7 +5,6 @@ reader and the relevance score."""
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
 from datetime import date
 
 from monitors.classify.dates import find_full_date
@@ -17,19 +16,44 @@ from monitors.classify.text import Sentence
 from monitors.classify.topic_model import Person, Topic
 
 
-@dataclass(slots=True)
 class Cast:
-    topic: Topic
-    sentences: list[Sentence]
-    language: str
-    reference: date | None  # the day roles are resolved on: the item's date, else one it states
-    mentioned: list[Person]  # people named anywhere in the item, in order
-    counts: Counter[str]  # how often each person is named
-    by_sentence: dict[int, list[Mention]]
-    roles: tuple[dict[str, set[str]], Terms, bool, bool]  # titles, pattern, English, Italian
-    past_possible: bool  # the item may cite a past trip (a first-pass test of the topic's words)
-    _ministers: dict[int, list[Minister]] = field(default_factory=dict)
-    _hints: set[str] | None = None
+    """The people of an item, read lazily: an item whose sentences put nobody anywhere costs
+    only the grouping of its mentions."""
+
+    __slots__ = (
+        "_hints",
+        "_mentioned",
+        "_ministers",
+        "_reference",
+        "_roles",
+        "by_sentence",
+        "language",
+        "mentions",
+        "published",
+        "sentences",
+        "topic",
+        "words",
+    )
+
+    def __init__(
+        self,
+        topic: Topic,
+        sentences: list[Sentence],
+        mentions: list[Mention],
+        published: date | None,
+        language: str,
+        words: Words | None,
+    ) -> None:
+        self.topic, self.sentences, self.mentions = topic, sentences, mentions
+        self.published, self.language, self.words = published, language, words
+        self.by_sentence: dict[int, list[Mention]] = {}
+        for mention in mentions:
+            self.by_sentence.setdefault(mention.sentence, []).append(mention)
+        self._ministers: dict[int, list[Minister]] = {}
+        self._hints: set[str] | None = None
+        self._mentioned: list[Person] | None = None
+        self._reference: tuple[date | None] | None = None
+        self._roles: tuple[dict[str, set[str]], Terms, bool, bool] | None = None
 
     @classmethod
     def of(
@@ -41,20 +65,46 @@ class Cast:
         language: str,
         words: Words | None,
     ) -> Cast:
-        by_sentence: dict[int, list[Mention]] = {}
-        for mention in mentions:
-            by_sentence.setdefault(mention.sentence, []).append(mention)
-        mentioned = list(dict.fromkeys(m.entity.person for m in mentions if m.entity.person is not None))
-        counts = Counter(m.entity.person.id for m in mentions if m.entity.person is not None)
-        reference = published or next(
-            (d for s in sentences[:3] if (d := find_full_date(s.text)) is not None), None
-        )
-        titles, role_pattern = roles_of(topic)
-        english = role_pattern.may_occur(words)
-        italian = words is None or any(hint in words.folded for hint in ITALIAN_ROLE_HINTS)
-        roles = (titles, role_pattern, english, italian)
-        past = topic.visit_past.may_occur(words)
-        return cls(topic, sentences, language, reference, mentioned, counts, by_sentence, roles, past)
+        return cls(topic, sentences, mentions, published, language, words)
+
+    @property
+    def reference(self) -> date | None:
+        """The day roles are resolved on: the item's date, else a full date it states early on."""
+        if self._reference is None:
+            found = self.published or next(
+                (d for s in self.sentences[:3] if (d := find_full_date(s.text)) is not None), None
+            )
+            self._reference = (found,)
+        return self._reference[0]
+
+    @property
+    def mentioned(self) -> list[Person]:
+        """People named anywhere in the item, in order."""
+        if self._mentioned is None:
+            self._mentioned = list(
+                dict.fromkeys(m.entity.person for m in self.mentions if m.entity.person is not None)
+            )
+        return self._mentioned
+
+    @property
+    def counts(self) -> Counter[str]:
+        """How often each person is named."""
+        return Counter(m.entity.person.id for m in self.mentions if m.entity.person is not None)
+
+    @property
+    def roles(self) -> tuple[dict[str, set[str]], Terms, bool, bool]:
+        """Role titles, their pattern, and whether English or Italian role words may occur."""
+        if self._roles is None:
+            titles, pattern = roles_of(self.topic)
+            words = self.words
+            italian = words is None or any(hint in words.folded for hint in ITALIAN_ROLE_HINTS)
+            self._roles = (titles, pattern, pattern.may_occur(words), italian)
+        return self._roles
+
+    @property
+    def past_possible(self) -> bool:
+        """The item may cite a past trip (a first-pass test of the topic's words)."""
+        return self.topic.visit_past.may_occur(self.words)
 
     @property
     def hints(self) -> set[str]:

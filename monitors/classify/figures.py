@@ -50,8 +50,9 @@ _CUMULATIVE_BEFORE = re.compile(
     re.IGNORECASE,
 )
 # Words one of which every _CUMULATIVE_BEFORE match holds: a cheap test before the regex.
-_CUMULATIVE_HINTS = ("bring", "portand", "pass", "past", "top", "near", "surpass", "hit", "stand", "stood")
-_CUMULATIVE_HINTS_IT = ("super", "sale", "salgono", "quota", "total")
+_CUMULATIVE_HINTS = re.compile(
+    "bring|portand|pass|past|top|near|hit|stand|stood|super|sale|salgono|quota|total"
+)
 # A year after a preposition is a date even when a noun follows: "Nel 2025 le traversate".
 _YEAR_PREPOSITION = re.compile(
     r"(?:\b(?:in|of|since|by|for|until|during|nel|del|dal|al|entro|durante)|nell'|dall')\s*$", re.IGNORECASE
@@ -316,8 +317,8 @@ def _add_figure(
 ) -> None:
     window = text[max(0, token.start - 60) : token.start]
     lowered = window.lower()
-    cumulative = any(h in lowered for h in _CUMULATIVE_HINTS + _CUMULATIVE_HINTS_IT) and bool(
-        _CUMULATIVE_BEFORE.search(window)
+    cumulative = (
+        _CUMULATIVE_HINTS.search(lowered) is not None and _CUMULATIVE_BEFORE.search(window) is not None
     )
     found = find_period(text, token.start, token.end, cumulative=cumulative, published=published)
     if (
@@ -341,9 +342,10 @@ def _add_figure(
             count=token.value,
             route=route,
             period=period,
-            as_of=as_of(found, published),
+            as_of=(day := as_of(found, published)),
             change=change_after(text[token.end :]),
             sentence=text,
+            year=year_of(found, day, published.year) if published else None,
         )
     )
     reading.found.append(found)
@@ -352,9 +354,9 @@ def _add_figure(
 def _with_years(reading: _Reading, published: date | None) -> list[CrossingFigure]:
     """Each figure with the year it refers to. An undated item's year is the one it names for a
     count so far ("as of Tuesday, 25,244 people ... in 2024"), and its comparisons are dated from it."""
-    reference = published.year if published else None
-    if reference is None:
-        reference = next((f.year for f in reading.found if f.period == "year_to_date" and f.year), None)
+    if published is not None:
+        return reading.figures  # dated as they were read
+    reference = next((f.year for f in reading.found if f.period == "year_to_date" and f.year), None)
     return [
         replace(figure, year=year_of(found, figure.as_of, reference))
         for figure, found in zip(reading.figures, reading.found, strict=True)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from monitors.classify.entities import Mention
+from monitors.classify.patterns import words_pattern
 from monitors.classify.terms import Terms
 from monitors.classify.topic_model import Person, Topic
 
@@ -35,14 +36,7 @@ ITALIAN_ROLE_HINTS = (
     " home secretar",
 )
 # Words one of which every _ITALIAN_ROLES match holds (a cheap test per sentence).
-_ITALIAN_HINTS = (
-    "ministr",
-    "premier",
-    "presidente del consiglio",
-    "primo ministro",
-    "home secretar",
-    "titolare",
-)
+_ITALIAN_HINTS = re.compile("ministr|premier|presidente del consiglio|primo ministro|home secretar|titolare")
 _ITALIAN_TITLES = {
     "interior": "Interior Minister",
     "foreign": "Foreign Minister",
@@ -94,8 +88,8 @@ def roles_of(topic: Topic) -> tuple[dict[str, set[str]], Terms]:
     cached = _ROLE_CACHE.get(id(topic))
     if cached is None or cached[0] is not topic:
         titles = _role_titles(topic.people)
-        alternation = "|".join(re.escape(t) for t in sorted(titles, key=len, reverse=True))
-        pattern = Terms(rf"(?<![\w])(?:{alternation})(?:s)?(?![\w])", topic.generic_words)
+        terms = [re.escape(t) + "s?" for t in titles]
+        pattern = Terms(words_pattern(terms, ignore_case=True).pattern, topic.generic_words)
         cached = (topic, titles, pattern)
         _ROLE_CACHE[id(topic)] = cached
     return cached[1], cached[2]
@@ -143,7 +137,7 @@ def roles_in(
     if english:
         spans += [(m.group(0), m.start(), m.end(), None) for m in pattern.finditer(text)]
     lowered = text.lower()
-    if italian and any(hint in lowered for hint in _ITALIAN_HINTS):
+    if italian and _ITALIAN_HINTS.search(lowered):
         spans += [
             (m.group(0), m.start(), m.end(), _ITALIAN_TITLES[m.lastgroup or "prime"])
             for m in _ITALIAN_ROLES.finditer(text)
@@ -174,7 +168,7 @@ def roles_in(
         person = _holder(topic, title, country, mentioned, reference)
         if person is not None:
             found.append(Minister(start, person))
-    if any(hint in lowered for hint in _RELATIVE_HINTS):
+    if _RELATIVE_HINTS.search(lowered):
         found += _relative_roles(topic, text, named, found, mentioned, reference)
     return found
 
@@ -217,20 +211,8 @@ def _is_plural(raw: str) -> bool:
     return last.endswith(("ies", "ers", "ri", "tri")) or (last.endswith("s") and not last.endswith("ss"))
 
 
-_RELATIVE_HINTS = (
-    "colleg",
-    "omolog",
-    "counterpart",
-    "opposite number",
-    "ministro britannic",
-    "ministra britannic",
-    "ministro ingl",
-    "ministra ingl",
-    "ministro italian",
-    "ministra italian",
-    "british minister",
-    "uk minister",
-    "italian minister",
+_RELATIVE_HINTS = re.compile(
+    "colleg|omolog|counterpart|opposite number|ministr[oa] (?:britannic|ingl|italian)|(?:british|uk|italian) minister"
 )
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from monitors.classify.first_pass import QuickCheck, StemSet
-from monitors.classify.patterns import alternatives, first_char_gate, literal_pattern
+from monitors.classify.patterns import alternation_of, alternatives, first_char_gate, literal_pattern
 from monitors.classify.terms import Terms
 
 
@@ -141,7 +141,7 @@ class Topic:
         groups = {"uk": self.uk_terms, "it": self.italy_terms, "mig": self.migration_terms}
         parts = {name: alternatives(terms.pattern) for name, terms in groups.items()}
         gate = first_char_gate([t for ts in parts.values() for t in ts], True)
-        inner = "|".join(f"(?P<{name}>{'|'.join(ts)})" for name, ts in parts.items())
+        inner = "|".join(f"(?P<{name}>{alternation_of(ts, fold=True)})" for name, ts in parts.items())
         object.__setattr__(self, "signal_terms", Terms(rf"{gate}(?<![\w])(?:{inner})(?![\w])"))
 
     def _quick_check(self, by_alias: dict[str, Entity]) -> QuickCheck:

@@ -133,3 +133,21 @@ def test_the_first_pass_words_are_topic_data(tmp_path: Path) -> None:
 def test_a_missing_topic_file_is_a_config_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="not found"):
         load_topic(tmp_path / "nowhere.toml")
+
+
+def test_term_lists_compile_to_prefix_trees_that_match_the_same_words() -> None:
+    from monitors.classify.patterns import alternatives, words_pattern
+
+    terms = ["migrations?", "asylum seekers?", "(?:il|la) premier", "sbarc\\w*", "No\\ 10", "small-boat"]
+    pattern = words_pattern(terms, ignore_case=True)
+    text = "Migration and asylum seekers: la premier spoke at No 10 about sbarchi and small-boat routes"
+    assert [m.group(0) for m in pattern.finditer(text)] == [
+        "Migration",
+        "asylum seekers",
+        "la premier",
+        "No 10",
+        "sbarchi",
+        "small-boat",
+    ]
+    assert pattern.search("migrationsx") is None and pattern.search("asylum seekerss") is None
+    assert alternatives(pattern.pattern) == terms  # the first pass still looks each term up
