@@ -22,6 +22,7 @@ class FeedItem:
     url: str | None = None
     published: datetime | None = None
     source: str | None = None
+    link_refused: str | None = None  # why the item's link is not there to follow, when it was written
 
 
 @dataclass(frozen=True, slots=True)

@@ -105,4 +105,5 @@ def storable(identity: str, item: FeedItem, classification: Classification) -> S
         encode_json(rule_dicts(classification)),
         encode_json(figures) if figures else EMPTY_JSON,
         encode_json(visits) if visits else EMPTY_JSON,
+        item.link_refused,
     )

@@ -13,6 +13,7 @@ from flows import pipeline
 from monitors.classify.topic import load_topic
 from monitors.feeds.feedlist import FeedSource
 from monitors.feeds.fetch import FetchLimits
+from monitors.feeds.formats.xmlfeed import BLANKED
 from monitors.feeds.parse import parse_feed
 from storage.store import list_items, open_engine
 from tests.conftest import run_cli
@@ -99,3 +100,16 @@ def test_poll_json_and_items_show_why_a_link_was_not_fetched(
     assert table.stdout.count("link not fetched: address refused: ") == len(links)
     csv = run_cli(["items", "--db", sqlite_url, "--format", "csv"], cli_env)
     assert csv.stdout.splitlines()[0].endswith(",link_refused")
+
+
+def test_an_rss_link_the_fast_parser_removed_is_stored_with_its_reason(tmp_path: Path) -> None:
+    """feedparser-rs blanks links to literal private addresses in RSS and Atom: the item is stored
+    with a reason saying so, not as an item that never had a link."""
+    body = (Path(__file__).with_name("cases") / "links_to_private_addresses.rss").read_bytes()
+    engine = open_engine(f"sqlite:///{tmp_path / 'migwatch.db'}")
+    with logging_server("127.0.0.2", {"/feed.rss": page(body, "application/rss+xml")}) as feed:
+        pipeline.poll_all(engine, [FeedSource(f"{feed.base}/feed.rss")], LIMITS, load_topic())
+    reasons = {row.title: row.link_refused for row in list_items(engine)}
+    assert reasons["Piantedosi meets the Home Secretary in Rome"] == BLANKED
+    assert reasons["Boats reach Lampedusa overnight"] == BLANKED
+    assert reasons["Council budget approved"] is None

@@ -6,6 +6,7 @@ fast one (`misread`) or fills the fields the fast one lacks (`gaps`).
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Mapping
 from dataclasses import replace
@@ -21,6 +22,27 @@ from monitors.feeds.formats.fallback import gaps, misread
 from monitors.feeds.text import plain_text
 from monitors.feeds.urls import safe_url
 from monitors.models import FeedItem
+
+# feedparser-rs blanks a link to a literal private or reserved address (127.0.0.1, 10.0.0.5,
+# localhost) and keeps the element: such an entry has a link with an empty href. An empty <link/>
+# looks the same, so the reason is given only when the document wrote some link as text.
+BLANKED = "link to a private, loopback or reserved address (removed by the parser)"
+_WRITTEN_LINK = re.compile(rb"<link>\s*(?:<!\[CDATA\[\s*)?https?://", re.IGNORECASE)
+
+
+def _mark_blanked(body: bytes, parsed: Any, items: list[FeedItem]) -> list[FeedItem]:
+    """Each item whose link the fast parser blanked, with the reason: never a silent drop."""
+    blanked = [
+        index
+        for index, (entry, item) in enumerate(zip(parsed.entries, items, strict=True))
+        if item.url is None and any(not getattr(link, "href", None) for link in entry.get("links") or ())
+    ]
+    if not blanked or not _WRITTEN_LINK.search(body):
+        return items
+    marked = list(items)
+    for index in blanked:
+        marked[index] = replace(items[index], link_refused=BLANKED)
+    return marked
 
 
 def _content_value(entry: Any) -> str:
@@ -106,8 +128,8 @@ def parse_xml_entries(body: bytes, source: str | None) -> list[FeedItem]:
     if misread(body, parsed, read) is not None:
         return _best(fast, _slow(body, source))
     if gaps(body, read) is None:
-        return fast
+        return _mark_blanked(body, parsed, fast)
     slow = _slow(body, source)
     if len(slow) != len(fast):
         return _best(fast, slow)
-    return [_fill(f, s) for f, s in zip(fast, slow, strict=True)]
+    return _mark_blanked(body, parsed, [_fill(f, s) for f, s in zip(fast, slow, strict=True)])
