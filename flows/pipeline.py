@@ -33,7 +33,15 @@ from flows.reports import (
 from monitors.classify.classifier import classify
 from monitors.classify.topic import Topic
 from monitors.digest.build import ALL_SIGNALS, build_digest
-from monitors.digest.notify import TERMINAL, channel_key, channel_kind, mask_url, send
+from monitors.digest.notify import (
+    TERMINAL,
+    SendResult,
+    channel_key,
+    channel_kind,
+    mask_url,
+    message_id,
+    send,
+)
 from monitors.digest.stories import STORY_LOOKBACK, assign
 from monitors.feeds import fetch
 from monitors.feeds.article import SHORT_TEXT, fetch_articles
@@ -267,16 +275,16 @@ def deliver(
     now: datetime | None = None,
     signals: Collection[str] = ALL_SIGNALS,
 ) -> DeliveryReport:
-    """Send each channel the alerting stories it has not had, each story once per channel URL.
+    """Send each channel the alerting stories it has not had (the guarantees: README, Delivery).
 
-    A channel is claimed in the database before anything is sent (a concurrent run skips it), its
-    deliveries are recorded only after apprise reports success, and a failure leaves the stories
-    pending and sets a back-off (storage/deliveries.py). With no channel, the digest goes to the
-    terminal: it is returned as `text` and marked delivered there.
+    A channel is claimed in the database before anything is sent (a concurrent run skips it); the
+    stories of each message are written down as in flight before it is handed over, and recorded
+    delivered only after apprise reports success (storage/deliveries.py). A message whose outcome
+    is unknown (the run that sent it died, or the send timed out once handed over) is resent first,
+    once, alone and with the same Message-ID. A failure leaves the stories pending and sets a
+    back-off. With no channel, the digest goes to the terminal: it is returned as `text` and marked
+    delivered there.
     """
-    from flows.messages import compose  # the renderers (jinja2, the chart) load only to deliver
-    from monitors.digest.render import render_text
-
     now = now or datetime.now(UTC)
     report = DeliveryReport()
     for channel in list(dict.fromkeys(channels)) or [TERMINAL]:
@@ -286,34 +294,81 @@ def deliver(
             report.skipped[label] = claim.reason
             continue
         try:
-            digest = build_digest(store.undelivered_stories(engine, [key]), now, signals)
-            if not digest.stories:
-                store.release_idle(engine, key)
-                continue
-            kind = channel_kind(channel)
-            if kind == TERMINAL:
-                report.text = render_text(digest)
-                ok, error = True, None
-            else:
-                message = compose(digest, kind)
-                result = send(
-                    channel,
-                    message.title,
-                    message.body,
-                    body_format=message.body_format,
-                    attachments=message.attachments,
-                    text_alternative=message.text_alternative,
-                )
-                ok, error = result.ok, result.error
+            _deliver_to(engine, channel, claim.state.in_flight, now, signals, report)
         except Exception:
-            store.release_idle(engine, key)  # nothing was sent: free the channel at once
+            store.release_idle(engine, key)  # free the channel at once; what is in flight stays
             raise
-        ids = [story.story_id for story in digest.stories]
-        if ok:
-            report.delivered[label] = store.release_delivered(engine, key, label, ids, now)
-        else:
-            state = store.release_failed(engine, key, label, error or "failed", now)
-            until = state.next_try.strftime("%Y-%m-%d %H:%M UTC") if state.next_try else "the next run"
-            report.failed[label] = f"{error or 'failed'} (attempt {state.failures}; retry after {until})"
-        report.digest = report.digest or digest
     return report
+
+
+def _batches(
+    pending: list[store.StoredStory], in_flight: tuple[int, ...]
+) -> list[tuple[list[store.StoredStory], bool]]:
+    """The messages for a channel, in order, each with whether it is a resend: first the stories
+    of a message whose acceptance is unknown, alone, so that it is the same message; then the rest."""
+    if not in_flight:
+        return [(pending, False)]
+    flying = set(in_flight)
+    return [
+        ([s for s in pending if s.id in flying], True),
+        ([s for s in pending if s.id not in flying], False),
+    ]
+
+
+def _deliver_to(
+    engine: Engine,
+    channel: str,
+    in_flight: tuple[int, ...],
+    now: datetime,
+    signals: Collection[str],
+    report: DeliveryReport,
+) -> None:
+    """Deliver one claimed channel's messages (`_batches`) and release the channel."""
+    key, label = channel_key(channel), mask_url(channel)
+    for stories, resend in _batches(store.undelivered_stories(engine, [key]), in_flight):
+        digest = build_digest(stories, now, signals)
+        if not digest.stories:
+            continue
+        ids = [story.story_id for story in digest.stories]
+        if channel != TERMINAL and not store.start_sending(engine, key, ids):
+            report.skipped[label] = "its claim ran out and another run took it over"
+            return
+        result = _send(channel, digest, ids, report)
+        report.digest = report.digest or digest
+        if result.ok:
+            written = store.release_delivered(engine, key, label, ids, now, keep_claim=True)
+            report.delivered[label] = report.delivered.get(label, 0) + written
+            if resend:
+                report.resent[label] = len(ids)
+            continue
+        error = result.error or "failed"
+        state = store.release_failed(
+            engine, key, label, error, now, keep_in_flight=result.uncertain or resend
+        )
+        until = state.next_try.strftime("%Y-%m-%d %H:%M UTC") if state.next_try else "the next run"
+        report.failed[label] = f"{error} (attempt {state.failures}; retry after {until})"
+        if result.uncertain or resend:
+            report.uncertain[label] = len(state.in_flight)
+        return
+    store.release_idle(engine, key, in_flight=False)  # every message delivered, or none to send
+
+
+def _send(channel: str, digest: Digest, ids: list[int], report: DeliveryReport) -> SendResult:
+    """One message to one channel (the terminal: the text, in the report)."""
+    from flows.messages import compose  # the renderers (jinja2, the chart) load only to deliver
+    from monitors.digest.render import render_text
+
+    kind = channel_kind(channel)
+    if kind == TERMINAL:
+        report.text = render_text(digest)
+        return SendResult(TERMINAL, TERMINAL, True)
+    message = compose(digest, kind)
+    return send(
+        channel,
+        message.title,
+        message.body,
+        body_format=message.body_format,
+        attachments=message.attachments,
+        text_alternative=message.text_alternative,
+        message_id=message_id(channel_key(channel), ids) if kind == "email" else None,
+    )

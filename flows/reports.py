@@ -91,6 +91,9 @@ class DeliveryReport:
     delivered: dict[str, int] = field(default_factory=dict)  # label -> stories recorded
     failed: dict[str, str] = field(default_factory=dict)  # label -> reason
     skipped: dict[str, str] = field(default_factory=dict)  # label -> why it was not tried this run
+    # label -> stories whose delivery is uncertain (among the failed): the next run resends them
+    uncertain: dict[str, int] = field(default_factory=dict)
+    resent: dict[str, int] = field(default_factory=dict)  # label -> stories resent (uncertain before)
     digest: Digest | None = None
     text: str = ""
 

@@ -1,16 +1,21 @@
-"""Delivery bookkeeping: who sends to a channel now, what it has had, and when a failed one retries.
+"""Delivery bookkeeping: who sends to a channel now, what it has had, what is in flight to it, and
+when a failed one retries. The guarantees these give are stated in README.md (Delivery).
 
-Exactly once rests on two things the database enforces:
+- A channel is *claimed* before anything is sent to it: one conditional UPDATE of the channel's row
+  in `delivery_failures` sets `next_try` to a lease (now + LEASE) and `holder` to this process,
+  only where `next_try` is empty or past, or where the holder is a process of this machine that is
+  surely gone (storage/holder.py: a killed run's claim is taken over at once). PostgreSQL row
+  locks and SQLite's single writer make that UPDATE succeed for one run only; the other sees
+  rowcount 0 and skips the channel. No transaction stays open while a message is sent.
+- Before a message is handed to the channel, its story ids are written to the row (`in_flight`).
+- A story is recorded delivered to a channel only after the channel accepted it, under the unique
+  (story_id, channel) constraint, in the same transaction that clears `in_flight`.
 
-- a channel is *claimed* before anything is sent to it: one conditional UPDATE of the channel's row in
-  `delivery_failures` sets `next_try` to a lease (now + LEASE) only where `next_try` is empty or past.
-  PostgreSQL row locks and SQLite's single writer make that UPDATE succeed for one run only; the
-  other run sees rowcount 0 and skips the channel. No transaction stays open while a message is sent.
-- a story is recorded delivered to a channel only after the channel accepted it, under the unique
-  (story_id, channel) constraint, in the same transaction that releases the claim.
-
-A failed send keeps no delivery and sets `next_try` to an exponential back-off, so the next run after
-it retries the same stories. A run that dies mid-send leaves the lease, which expires like a back-off.
+So `in_flight` left set means the channel may have accepted the message, and migwatch cannot know:
+the run died while sending, or the send timed out once the message was handed over (`uncertain`).
+The next run resends exactly those stories, once, in a message of their own, before anything new
+(flows/pipeline.deliver). A send the channel surely refused keeps no delivery and clears
+`in_flight`; any failure sets `next_try` to an exponential back-off.
 """
 
 from __future__ import annotations
@@ -18,11 +23,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Engine, select, update
 from sqlmodel import Session, col
 
 from monitors.errors import StorageError
+from storage.holder import is_gone, this_process
 from storage.sql import aware, guard, insert_for
 from storage.tables import Delivery, DeliveryFailure
 
@@ -48,6 +55,8 @@ class ChannelState:
     failures: int
     last_error: str
     next_try: datetime | None
+    holder: str | None = None
+    in_flight: tuple[int, ...] = ()  # stories handed to the channel, acceptance not recorded
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +84,15 @@ def _state(session: Session, channel: str) -> ChannelState | None:
     if row is None:
         return None
     session.refresh(row)
-    return ChannelState(row.channel, row.channel_label, row.failures, row.last_error, aware(row.next_try))
+    return ChannelState(
+        row.channel,
+        row.channel_label,
+        row.failures,
+        row.last_error,
+        aware(row.next_try),
+        row.holder,
+        tuple(int(i) for i in row.in_flight or ()),
+    )
 
 
 def channel_state(engine: Engine, channel: str) -> ChannelState | None:
@@ -84,8 +101,8 @@ def channel_state(engine: Engine, channel: str) -> ChannelState | None:
 
 
 def claim_channel(engine: Engine, channel: str, label: str, now: datetime) -> Claim:
-    """Claim `channel` for one run; at most one run holds it at a time (see the module doc)."""
-    moment = aware(now)
+    """Claim `channel` for this process; at most one run holds it at a time (see the module doc)."""
+    moment, me = aware(now), this_process()
     with guard("claiming a channel"), Session(engine) as session:
         session.execute(
             insert_for(engine, DeliveryFailure)
@@ -93,13 +110,14 @@ def claim_channel(engine: Engine, channel: str, label: str, now: datetime) -> Cl
             .on_conflict_do_nothing(index_elements=["channel"])
         )
         session.commit()
+        before = _state(session, channel)
+        free = (col(DeliveryFailure.next_try).is_(None)) | (col(DeliveryFailure.next_try) <= moment)
+        if before is not None and before.holder and is_gone(before.holder):
+            free = free | (col(DeliveryFailure.holder) == before.holder)  # a killed run's claim
         result = session.execute(
             update(DeliveryFailure)
-            .where(
-                col(DeliveryFailure.channel) == channel,
-                (col(DeliveryFailure.next_try).is_(None)) | (col(DeliveryFailure.next_try) <= moment),
-            )
-            .values(next_try=moment + LEASE, channel_label=label)
+            .where(col(DeliveryFailure.channel) == channel, free)
+            .values(next_try=moment + LEASE, channel_label=label, holder=me)
         )
         session.commit()
         claimed = getattr(result, "rowcount", 0) == 1
@@ -109,10 +127,30 @@ def claim_channel(engine: Engine, channel: str, label: str, now: datetime) -> Cl
     return Claim(claimed, state)
 
 
+def start_sending(engine: Engine, channel: str, story_ids: Sequence[int]) -> bool:
+    """Write down the stories about to be handed to `channel`, if this process still holds its
+    claim; False when it does not (the lease ran out and another run took it: send nothing)."""
+    with guard("recording a send"), Session(engine) as session:
+        result = session.execute(
+            update(DeliveryFailure)
+            .where(col(DeliveryFailure.channel) == channel, col(DeliveryFailure.holder) == this_process())
+            .values(in_flight=list(story_ids))
+        )
+        session.commit()
+    return getattr(result, "rowcount", 0) == 1
+
+
 def release_delivered(
-    engine: Engine, channel: str, label: str, story_ids: Sequence[int], now: datetime
+    engine: Engine,
+    channel: str,
+    label: str,
+    story_ids: Sequence[int],
+    now: datetime,
+    *,
+    keep_claim: bool = False,
 ) -> int:
-    """Record `story_ids` delivered to `channel` and free the channel; returns the records written.
+    """Record `story_ids` delivered to `channel`, clear what was in flight and free the channel
+    (unless `keep_claim`: more is to be sent); returns the records written.
 
     The unique (story_id, channel) constraint makes a second record of the same delivery impossible.
     """
@@ -131,37 +169,61 @@ def release_delivered(
                 .returning(col(Delivery.id))
             )
             written += len(session.execute(stmt).all())
+        freed = {} if keep_claim else {"next_try": None, "holder": None}
         session.execute(
             update(DeliveryFailure)
             .where(col(DeliveryFailure.channel) == channel)
-            .values(failures=0, last_error="", next_try=None)
+            .values(failures=0, last_error="", in_flight=None, **freed)
         )
         session.commit()
     return written
 
 
-def release_idle(engine: Engine, channel: str) -> None:
-    """Free a claimed channel that had nothing to send; its failure count stays as it was."""
+def release_idle(engine: Engine, channel: str, *, in_flight: bool = True) -> None:
+    """Free a claimed channel that had nothing (more) to send; its failure count stays as it was,
+    and what is in flight to it too (`in_flight=False`: nothing is, every message was recorded)."""
+    cleared: dict[str, Any] = {} if in_flight else {"in_flight": None}
     with guard("releasing a channel"), Session(engine) as session:
         session.execute(
-            update(DeliveryFailure).where(col(DeliveryFailure.channel) == channel).values(next_try=None)
+            update(DeliveryFailure)
+            .where(col(DeliveryFailure.channel) == channel)
+            .values(next_try=None, holder=None, **cleared)
         )
         session.commit()
 
 
-def release_failed(engine: Engine, channel: str, label: str, error: str, now: datetime) -> ChannelState:
-    """Count a failed send and set when the channel may be tried again; nothing is marked delivered."""
+def release_failed(
+    engine: Engine,
+    channel: str,
+    label: str,
+    error: str,
+    now: datetime,
+    *,
+    keep_in_flight: bool = False,
+) -> ChannelState:
+    """Count a failed send and set when the channel may be tried again; nothing is marked delivered.
+    `keep_in_flight` when the channel may have accepted the message after all (an uncertain send,
+    or a resend of one): the next run resends those stories; otherwise they are pending as before."""
     with guard("recording a failed delivery"), Session(engine) as session:
         row = session.get(DeliveryFailure, channel)
         failures = (row.failures if row else 0) + 1
         next_try = aware(now) + backoff(failures)
+        kept = {} if keep_in_flight else {"in_flight": None}
         session.execute(
             update(DeliveryFailure)
             .where(col(DeliveryFailure.channel) == channel)
-            .values(failures=failures, last_error=error[:500], next_try=next_try, channel_label=label)
+            .values(
+                failures=failures,
+                last_error=error[:500],
+                next_try=next_try,
+                channel_label=label,
+                holder=None,
+                **kept,
+            )
         )
         session.commit()
-        return ChannelState(channel, label, failures, error[:500], aware(next_try))
+        state = _state(session, channel)
+    return state or ChannelState(channel, label, failures, error[:500], aware(next_try))
 
 
 def delivered_story_ids(engine: Engine, channel: str) -> list[int]:

@@ -29,7 +29,7 @@ if TYPE_CHECKING:  # Alembic is imported only when a database is not at HEAD_REV
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # The newest revision in storage/migrations/versions. A new migration must update it: a test
 # (tests/storage/test_schema_fast_path.py) compares it with Alembic's own head.
-HEAD_REVISION = "0002"
+HEAD_REVISION = "0003"
 # The revision whose tables migwatch 0.1 created without Alembic (SQLModel create_all).
 BASELINE = "0001"
 LEGACY_TABLES = frozenset({"sources", "items", "classifications", "stories", "deliveries"})

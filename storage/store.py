@@ -21,6 +21,7 @@ from storage.deliveries import (
     release_delivered,
     release_failed,
     release_idle,
+    start_sending,
 )
 from storage.engine import open_engine
 from storage.feeds import (
@@ -64,6 +65,7 @@ __all__ = [
     "release_delivered",
     "release_failed",
     "release_idle",
+    "start_sending",
     "storable",
     "store_items",
     "undelivered_stories",

@@ -102,7 +102,9 @@ class Delivery(SQLModel, table=True):
 
 class DeliveryFailure(SQLModel, table=True):
     """A channel's delivery state, one row per channel (storage/deliveries.py): `next_try` is the
-    claim of the run sending to it now (a lease) or, after `failures`, the end of its back-off."""
+    claim of the run sending to it now (a lease, held by `holder`) or, after `failures`, the end of
+    its back-off; `in_flight` the story ids of a message handed to the channel whose acceptance is
+    not recorded (being sent, or sent with an uncertain outcome: the next run resends it)."""
 
     __tablename__ = "delivery_failures"
 
@@ -111,3 +113,5 @@ class DeliveryFailure(SQLModel, table=True):
     failures: int = 0
     last_error: str = ""
     next_try: datetime | None = None
+    holder: str | None = None
+    in_flight: list[int] | None = Field(default=None, sa_column=Column(JSON, nullable=True))

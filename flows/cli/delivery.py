@@ -27,15 +27,28 @@ def print_digest(digest: Any, fmt: str) -> None:
 def _report_deliveries(report: Any) -> None:
     if report.digest is None and not report.failed and not report.skipped:
         print("No new stories to deliver.", file=sys.stderr)
+    for label, count in report.resent.items():
+        print(
+            f"Resent {count} story(ies) to {label} whose earlier delivery was uncertain "
+            "(same Message-ID for email)",
+            file=sys.stderr,
+        )
     for label, count in report.delivered.items():
         print(f"Delivered {count} story(ies) to {label}", file=sys.stderr)
     for label, reason in report.skipped.items():
         print(f"Skipped {label}: {reason}", file=sys.stderr)
-    for reason in report.failed.values():
-        print(
-            f"migwatch: delivery failed: {reason}; the stories stay pending for the next run",
-            file=sys.stderr,
-        )
+    for label, reason in report.failed.items():
+        if label in report.uncertain:
+            print(
+                f"migwatch: delivery uncertain: {reason}; the next run resends these "
+                f"{report.uncertain[label]} story(ies) once, in the same message",
+                file=sys.stderr,
+            )
+        else:
+            print(
+                f"migwatch: delivery failed: {reason}; the stories stay pending for the next run",
+                file=sys.stderr,
+            )
 
 
 def cmd_digest(args: argparse.Namespace) -> int:

@@ -181,9 +181,62 @@ class SendResult:
     label: str
     ok: bool
     error: str | None = None
+    # not ok, and the channel may have accepted the message all the same (see `uncertain`)
+    uncertain: bool = False
 
 
-_EMAIL_PATCH = threading.Lock()
+# One send at a time in a process: apprise's email module and its logger are patched while sending.
+_SENDING = threading.Lock()
+# What apprise logs when a message was handed over and then the answer never came, or the
+# connection dropped before it: a read timeout, a reset or a closed connection after the request.
+_HANDED_OVER = re.compile(
+    r"Read timed out|timed out|RemoteDisconnected|Connection aborted|unexpectedly closed|reset by peer"
+    r"|Broken pipe",
+    re.IGNORECASE,
+)
+# ... and what it logs when the message surely was not accepted: no connection was ever made, or
+# the server answered with a refusal (an SMTP reply code, an HTTP error status).
+_NOT_SENT = re.compile(
+    r"Connection error while submitting email|ConnectTimeout|NewConnectionError|Connection refused"
+    r"|Name or service not known|\(\d{3}, b['\"]|error=\d{3}|HTTP Error \d{3}|responded with",
+    re.IGNORECASE,
+)
+
+
+def uncertain(log: Sequence[str]) -> bool:
+    """Whether a failed send may have been accepted, from what apprise logged while sending: a
+    message handed over whose answer never came is uncertain; a connection never made, or a
+    refusal the channel answered with, is not."""
+    text = "\n".join(log)
+    return bool(_HANDED_OVER.search(text)) and not _NOT_SENT.search(text)
+
+
+class _Capture(logging.Filter):
+    """Keeps apprise's log lines of one send (DEBUG included, for the socket errors), passing on
+    only those that the logger's own level would have let through."""
+
+    def __init__(self, level: int) -> None:
+        super().__init__()
+        self.level = level
+        self.lines: list[str] = []
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        self.lines.append(record.getMessage())
+        return record.levelno >= self.level
+
+
+@contextmanager
+def _captured_log() -> Iterator[list[str]]:
+    logger = logging.getLogger("apprise")
+    level = logger.level
+    capture = _Capture(logger.getEffectiveLevel())
+    logger.addFilter(capture)
+    logger.setLevel(logging.DEBUG)
+    try:
+        yield capture.lines
+    finally:
+        logger.setLevel(level)
+        logger.removeFilter(capture)
 
 
 def _value(option: Any) -> str:
@@ -210,12 +263,39 @@ def _plain_text_part(text: str | None) -> Iterator[None]:
             return text
         return original(from_format, to_format, content)
 
-    with _EMAIL_PATCH:
-        module.convert_between = convert  # type: ignore[attr-defined]
-        try:
-            yield
-        finally:
-            module.convert_between = original  # type: ignore[attr-defined]
+    module.convert_between = convert  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        module.convert_between = original  # type: ignore[attr-defined]
+
+
+def message_id(channel: str, story_ids: Sequence[int]) -> str:
+    """The Message-ID of the email carrying `story_ids` to `channel`: the same for a resend of the
+    same stories, so mail clients and servers that fold duplicates by Message-ID fold it."""
+    stories = ",".join(str(i) for i in sorted(set(story_ids)))
+    digest = hashlib.sha256(f"{channel}|{stories}".encode()).hexdigest()[:24]
+    return f"<migwatch.{digest}@{channel.removeprefix('ch-')[:12] or 'migwatch'}.migwatch.invalid>"
+
+
+@contextmanager
+def _message_id(value: str | None) -> Iterator[None]:
+    """Make apprise's email plugin stamp `value` as the Message-ID.
+
+    apprise sets Message-ID itself (email.utils.make_msgid, looked up in its email module at call
+    time) after the URL's `+Header=` extras, so a `+Message-ID=` in the URL would give the message
+    two Message-ID headers; for the length of one send, make_msgid answers `value` instead.
+    """
+    module = sys.modules.get("apprise.plugins.email.base")
+    original = getattr(module, "make_msgid", None)
+    if value is None or module is None or original is None:
+        yield
+        return
+    module.make_msgid = lambda *_args, **_kwargs: value  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        module.make_msgid = original  # type: ignore[attr-defined]
 
 
 def send(
@@ -226,11 +306,13 @@ def send(
     body_format: str = "html",
     attachments: Sequence[Attachment] = (),
     text_alternative: str | None = None,
+    message_id: str | None = None,
 ) -> SendResult:
     """Send one message to one apprise URL. Never raises; the error names no secret.
 
     `body_format` is html, text or markdown; `text_alternative` is the plain-text part of an HTML
-    email; `attachments` go with it (images are embedded when the URL says `inline=yes`).
+    email and `message_id` its Message-ID; `attachments` go with it (images are embedded when the
+    URL says `inline=yes`). A failure after the message was handed over is `uncertain`.
     """
     import apprise  # imported here: it is slow to import and only senders need it
     from apprise.attachment.memory import AttachMemory
@@ -254,10 +336,18 @@ def send(
             attach.add(memory)
     try:
         with (
+            _SENDING,
             _redacted_logs(url),
+            _captured_log() as log,
             _plain_text_part(text_alternative if fmt == apprise.NotifyFormat.HTML else None),
+            _message_id(message_id),
         ):
             ok = bool(notifier.notify(title=title, body=body, body_format=fmt, attach=attach))
     except Exception as exc:  # apprise plugins raise anything; a channel failure is a value here
-        return SendResult(key, label, False, f"{label}: {type(exc).__name__}")
-    return SendResult(key, label, ok, None if ok else f"{label}: the channel refused or was unreachable")
+        return SendResult(key, label, False, f"{label}: {type(exc).__name__}", uncertain=True)
+    if ok:
+        return SendResult(key, label, True)
+    if uncertain(log):
+        reason = f"{label}: no answer after the message was handed over; it may have been delivered"
+        return SendResult(key, label, False, reason, uncertain=True)
+    return SendResult(key, label, False, f"{label}: the channel refused or was unreachable")

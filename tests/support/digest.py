@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
 import threading
@@ -86,12 +87,22 @@ def free_port() -> int:
 
 
 class _Sink:
-    def __init__(self) -> None:
+    """Keeps every message it is handed, then answers `reply`; while `hold` is set, the answer
+    waits for `release` (the message is the server's, the client does not know yet)."""
+
+    def __init__(self, reply: str = "250 Message accepted") -> None:
         self.messages: list[bytes] = []
+        self.reply = reply
+        self.hold = False
+        self.received = threading.Event()  # set once a message has been handed over
+        self.release = threading.Event()
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.messages.append(bytes(envelope.original_content or envelope.content))
-        return "250 Message accepted"
+        self.received.set()
+        if self.hold:
+            await asyncio.get_running_loop().run_in_executor(None, self.release.wait)
+        return self.reply
 
 
 @dataclass
@@ -108,15 +119,19 @@ class SmtpServer:
 
 
 @contextmanager
-def smtp_server(port: int | None = None) -> Iterator[SmtpServer]:
+def smtp_server(
+    port: int | None = None, *, reply: str = "250 Message accepted", hold: bool = False
+) -> Iterator[SmtpServer]:
     from aiosmtpd.controller import Controller
 
-    server = SmtpServer(port or free_port())
+    server = SmtpServer(port or free_port(), _Sink(reply))
+    server.sink.hold = hold
     controller = Controller(server.sink, hostname="127.0.0.1", port=server.port)
     controller.start()
     try:
         yield server
     finally:
+        server.sink.release.set()
         controller.stop()
 
 
@@ -131,6 +146,8 @@ class Receiver:
     port: int = 0
     status: int = 200
     requests: list[tuple[str, dict[str, str], bytes]] = field(default_factory=list)
+    hold: bool = False  # while set, the answer waits for `release`
+    release: threading.Event = field(default_factory=threading.Event)
 
     def json_bodies(self) -> list[Any]:
         return [json.loads(body) for _, _, body in self.requests]
@@ -145,6 +162,8 @@ def http_receiver(status: int = 200) -> Iterator[Receiver]:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length)
             receiver.requests.append((self.path, dict(self.headers), body))
+            if receiver.hold:
+                receiver.release.wait()
             self.send_response(receiver.status)
             self.send_header("Content-Type", "text/plain")
             self.end_headers()
@@ -160,5 +179,6 @@ def http_receiver(status: int = 200) -> Iterator[Receiver]:
     try:
         yield receiver
     finally:
+        receiver.release.set()
         httpd.shutdown()
         httpd.server_close()
