@@ -19,7 +19,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from flows import parallel
+from flows import faults, parallel
 from flows.reports import (
     DeliveryReport,
     FeedReport,
@@ -103,6 +103,7 @@ def poll_batch(
                 ]
         entries = [(state.source_id, entry) for state, items in parsed for entry in items]
         stored = store.store_items(engine, entries, topic_version=topic.version)
+        faults.reached("chunk-stored")
         for state, _ in parsed:
             reports[state.url].new_items = stored.new_by_source.get(state.source_id, 0)
             reports[state.url].relevant = stored.relevant_by_source.get(state.source_id, 0)
@@ -204,7 +205,9 @@ def group_stories(engine: Engine, now: datetime | None = None) -> list[int]:
         items, members = batch.load(since=moment - STORY_LOOKBACK)
         if not items:
             return []
-        return batch.write(assign(items, members), moment)
+        touched = batch.write(assign(items, members), moment)
+        faults.reached("grouping")  # written, not committed
+        return touched
 
 
 def poll_all(
@@ -336,6 +339,7 @@ def _deliver_to(
         result = _send(channel, digest, ids, report)
         report.digest = report.digest or digest
         if result.ok:
+            faults.reached("sent")  # accepted by the channel, not recorded yet
             written = store.release_delivered(engine, key, label, ids, now, keep_claim=True)
             report.delivered[label] = report.delivered.get(label, 0) + written
             if resend:

@@ -130,6 +130,11 @@ def config_file_from_env() -> Path:
     return Path(os.environ.get("MIGWATCH_CONFIG") or DEFAULT_CONFIG_FILE)
 
 
+def crash_point_from_env() -> str:
+    """MIGWATCH_CRASH_AT, for the crash-injection tests only (flows/faults.py); "" when unset."""
+    return os.environ.get("MIGWATCH_CRASH_AT", "")
+
+
 def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:
     """Settings from every layer; `overrides` are the command-line flags that were given."""
     path = config_file or config_file_from_env()
