@@ -10,7 +10,9 @@ import textwrap
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 
+from flows.doctor import check_deliveries
 from flows.pipeline import deliver
+from flows.settings import load_settings
 from monitors.digest.notify import channel_key, mask_url, message_id
 from storage import deliveries
 from storage.engine import open_engine
@@ -37,6 +39,9 @@ def test_an_uncertain_send_is_resent_once_alone_with_the_same_message_id(sqlite_
         state = deliveries.channel_state(engine, key)
         assert state is not None and state.in_flight == (1, 2, 3) and state.failures == 1
         assert deliveries.delivered_story_ids(engine, key) == []
+        doctor = check_deliveries(load_settings(None, database_url=sqlite_url, notify_urls=[url]))
+        assert doctor is not None and doctor.verdict == "warn"
+        assert "delivery of 3 story(ies) uncertain" in doctor.detail
 
         smtp.sink.hold = False
         smtp.sink.release.set()
@@ -56,6 +61,8 @@ def test_an_uncertain_send_is_resent_once_alone_with_the_same_message_id(sqlite_
 
         later = deliver(engine, [url], now=START + timedelta(hours=1))
         assert later.delivered == {} and later.failed == {} and len(smtp.emails) == 3
+        doctor = check_deliveries(load_settings(None, database_url=sqlite_url, notify_urls=[url]))
+        assert doctor is not None and doctor.verdict == "ok"
     engine.dispose()
 
 
