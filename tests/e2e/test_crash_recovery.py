@@ -226,15 +226,30 @@ def world(tmp_path: Path, cli_env: dict[str, str]) -> Iterator[World]:
         yield World(room, smtp, hook, tmp_path, cli_env)
 
 
+def _reference(world: World, tmp_path: Path) -> Outcome:
+    """A run never killed: one poll, one digest."""
+    reference = _scenario([], f"sqlite:///{tmp_path / 'reference.db'}", world)
+    assert len(reference.items) == FEEDS * ITEMS_PER_FEED and len(reference.stories) == len(EVENTS)
+    assert all(c == dict.fromkeys(reference.headlines, 1) for c in reference.copies.values())
+    return reference
+
+
 @pytest.mark.timeout(900 + 60 * SOAK_RUNS)  # about 2 minutes; far more on a loaded 2-core machine
 def test_killed_polls_and_digests_end_as_a_run_never_killed(world: World, tmp_path: Path) -> None:
     assert crashrun.BATCH_SIZE == BATCH_SIZE  # the driver batches feeds as the flow does
-    reference_url = f"sqlite:///{tmp_path / 'reference.db'}"
-    reference = _scenario([], reference_url, world)
-    assert len(reference.items) == FEEDS * ITEMS_PER_FEED and len(reference.stories) == len(EVENTS)
-    assert all(c == dict.fromkeys(reference.headlines, 1) for c in reference.copies.values())
+    reference = _reference(world, tmp_path)
     seed = int(os.environ.get("CRASH_SOAK_SEED", "15"))
     for number, points in enumerate(SCENARIOS + _soak(SOAK_RUNS, seed)):
         database_url = f"sqlite:///{tmp_path / f'crash-{number}.db'}"
         outcome = _scenario(points, database_url, world)
         _check(outcome, reference, points, world, database_url)
+
+
+@pytest.mark.timeout(600)
+def test_on_postgresql_a_run_killed_while_grouping_and_one_while_sending_leave_no_trace(
+    world: World, tmp_path: Path, postgres_url: str
+) -> None:
+    """The grouping lock goes with the killed run's connection, its claim on a channel with its process."""
+    reference = _reference(world, tmp_path)
+    points = [Point("poll", "grouping:1"), Point("digest", "smtp")]
+    _check(_scenario(points, postgres_url, world), reference, points, world, postgres_url)
