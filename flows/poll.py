@@ -72,5 +72,6 @@ def poll_flow(
         delivery = deliver_task(database_url, notify_urls)
         report.delivered = delivery.delivered
         report.delivery_failed = delivery.failed
+        report.delivery_uncertain = delivery.uncertain
     artifacts.publish_poll(report)  # the run's table in the Prefect UI
     return report

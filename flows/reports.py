@@ -57,6 +57,7 @@ class PollReport:
     feeds: list[FeedReport] = field(default_factory=list)
     delivered: dict[str, int] = field(default_factory=dict)
     delivery_failed: dict[str, str] = field(default_factory=dict)
+    delivery_uncertain: dict[str, int] = field(default_factory=dict)  # among the failed, see DeliveryReport
 
     @property
     def new_items(self) -> int:

@@ -80,8 +80,15 @@ def cmd_poll(args: argparse.Namespace) -> int:
         )
     for label, count in report.delivered.items():
         print(f"Alerted {label} with {count} story(ies)", file=sys.stderr)
-    for reason in report.delivery_failed.values():
-        print(f"migwatch: alert failed: {reason}; it will be retried on the next run", file=sys.stderr)
+    for label, reason in report.delivery_failed.items():
+        if label in report.delivery_uncertain:
+            print(
+                f"migwatch: alert uncertain: {reason}; the next run resends these "
+                f"{report.delivery_uncertain[label]} story(ies) once, in the same message",
+                file=sys.stderr,
+            )
+        else:
+            print(f"migwatch: alert failed: {reason}; it will be retried on the next run", file=sys.stderr)
     if text:
         print(render_table(report))
     else:

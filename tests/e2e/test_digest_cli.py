@@ -54,3 +54,15 @@ def test_unusable_notify_url_is_one_clear_line(sqlite_url: str, cli_env: dict[st
         "migwatch: error: not a usable notification URL: nosuchscheme://user:***@host "
         "(see apprise's URL formats)"
     )
+
+
+def test_an_uncertain_delivery_says_so_and_exits_4(sqlite_url: str, cli_env: dict[str, str]) -> None:
+    with seeded_engine(sqlite_url):
+        pass
+    with smtp_server(hold=True) as smtp:  # keeps the message, holds its 250 past apprise's timeout
+        result = run_cli(["digest", "--db", sqlite_url, "--notify", smtp.url() + "&cto=3"], cli_env)
+        assert len(smtp.emails) == 1
+    assert result.returncode == 4, result.stderr
+    assert "migwatch: delivery uncertain: mailto://127.0.0.1" in result.stderr
+    assert "resends these 3 story(ies) once, in the same message" in result.stderr
+    assert "Traceback" not in result.stderr and _deliveries(sqlite_url) == 0
