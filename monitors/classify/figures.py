@@ -80,7 +80,7 @@ _COMPARISON = re.compile(
 _COMPARED_BEFORE = re.compile(
     r"(?:compared (?:with|to)|against|from|than|up from|down from|versus|vs\.?|contro|including|compresi"
     r"|di cui|rispetto (?:a|ai|agli|alle|al|allo)|a fronte (?:di|dei|degli|delle)|(?:più|meno|doppio) d(?:i|ei|egli|elle)"
-    r"|as the|record (?:di|of)|erano stati|erano|were|but (?:just|only)|ma (?:solo|appena))\s+(?:(?:i|gli|le|the)\s+)?"
+    r"|as the|record (?:di|of)|lontan[oi] da(?:i|gli|lle)?|far from|well below|erano stati|erano|were|but (?:just|only)|ma (?:solo|appena))\s+(?:(?:i|gli|le|the)\s+)?"
     rf"(?:{_A}\s+)?$",
     re.IGNORECASE,
 )
@@ -99,7 +99,7 @@ _STRONG_LINK = re.compile(
 )
 # What may follow a number whose people were named before it.
 _AFTER_LINKED = re.compile(
-    r"^\s*(?:[,.;:)\-–—]|$|in\b|on\b|this\b|so far|last\b|since\b|by\b|as\b|and\b|with\b|yesterday\b"
+    r"^\s*(?:[,.;:)\-–—]|$|in\b|on\b|this\b|so far|last\b|since\b|by\b|as\b|and\b|with\b|yesterday\b|is\b|was\b|è\b"
     r"|today\b|according\b|nel\b|nello\b|nella\b|negli\b|nell'|dal|during\b|for\b|ieri\b|oggi\b|unità\b)",
     re.IGNORECASE,
 )
@@ -115,6 +115,8 @@ _FILLER = re.compile(
     re.IGNORECASE,
 )
 _CLAUSE_END = re.compile(r"[,.;:()]|\s[-–—]\s")
+_RANGE_START = re.compile(r"\b(?:from|da|dai|dagli)\s+$", re.IGNORECASE)
+_NAMED_YEAR_AFTER = re.compile(r"^\s+(?:in|nel)\s+(?:19|20)\d\d\b", re.IGNORECASE)
 _INTRINSIC = re.compile(r"arrivals|crossings|arrivi|traversate|sbarcati", re.IGNORECASE)
 # A Channel headline in the present tense tells one day's crossings ("Ninety people cross Channel").
 _PRESENT_CROSSING = re.compile(r"\b(?:cross|arrive|land|reach|intercept|rescue)\b", re.IGNORECASE)
@@ -167,6 +169,8 @@ def _counts_people(topic: Topic, sentence: str, token: Number, has_context: bool
         return ""
     if _CROSSING_VERB_AFTER.match(after):
         return "a crossing verb after it"
+    if _RANGE_START.search(before[-30:]) and _NAMED_YEAR_AFTER.match(after):
+        return "the start of a range in a named year"  # "from 299 in 2018 to possibly 50,000"
     if re.match(r"^\s*\)", after) and before.rstrip().endswith("("):
         return (
             "in brackets after a figure"

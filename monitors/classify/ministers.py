@@ -44,9 +44,9 @@ _ITALIAN_TITLES = {
     "home": "Home Secretary",
 }
 _UK_QUALIFIER = re.compile(
-    r"\b(?:British|UK|Britain's|britannic[oa]|inglese|del Regno Unito)\W*$", re.IGNORECASE
+    r"\b(?:British|UK|Britain['’]s|UK['’]s|britannic[oa]|inglese|del Regno Unito)\W*$", re.IGNORECASE
 )
-_IT_QUALIFIER = re.compile(r"\b(?:Italian|Italy's|italian[oa])\W*$", re.IGNORECASE)
+_IT_QUALIFIER = re.compile(r"\b(?:Italian|Italy['’]s|italian[oa])\W*$", re.IGNORECASE)
 _UK_AFTER = re.compile(
     r"^\W*(?:britannic[oa]|of (?:the )?(?:UK|United Kingdom|Britain)|inglese|laburista|conservatore|tory)\b",
     re.IGNORECASE,
@@ -54,7 +54,7 @@ _UK_AFTER = re.compile(
 # Another country's minister: "Iraq's interior minister", "the French interior minister", "il
 # ministro dell'Interno tedesco".
 _FOREIGN_BEFORE = re.compile(
-    r"(?<![\w'])(?!(?:Italian|British|Italy|Britain|UK|English|Tory|Labour)\b)[A-Z][a-z]+(?:'s|an|ese|ish|i|ch)"
+    r"(?<![\w'’])(?!(?:Italian|British|Italy|Britain|UK|English|Tory|Labour)\b)[A-Z][a-z]+(?:['’]s|an|ese|ish|i|ch)"
     r"\s+(?:(?:new|former|then|own)\s+)?$"
 )
 _FOREIGN_AFTER = re.compile(
@@ -165,7 +165,12 @@ def roles_in(
             country = next(iter(countries))
         else:
             country = "it" if language == "it" else "uk"
-        person = _holder(topic, title, country, mentioned, reference)
+        # "il ministro dell'Interno britannico" is the Home Secretary: the same office, named the
+        # other country's way.
+        equivalent = _COUNTERPART_ROLES.get(title)
+        person = _holder(topic, title, country, mentioned, reference) or (
+            _holder(topic, equivalent, country, mentioned, reference) if equivalent else None
+        )
         if person is not None:
             found.append(Minister(start, person))
     if _RELATIVE_HINTS.search(lowered):

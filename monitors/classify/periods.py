@@ -52,6 +52,9 @@ _PERIODS: tuple[tuple[Period | None, re.Pattern[str]], ...] = (
         re.compile(
             r"so far this year|this year|to date|so far in|as of|since (?:the start of |1 )?January"
             r"|since the (?:start|beginning) of (?:the|this) year|dall'inizio del \d{4}"
+            r"|(?:the )?first (?:half|quarter|three months|six months|nine months)(?: of (?:the year|this year|\d{4}))?"
+            r"|(?:nel )?primo (?:semestre|trimestre)(?: dell'anno| del \d{4})?|(?:nei )?primi (?:tre|sei|nove) mesi"
+            r"(?: dell'anno| del \d{4})?|between january and|(?:for |from |in )?january to|tra gennaio e|da gennaio a"
             r"|(?:at )?(?:the )?same (?:point|period|time)(?: (?:in|of|last) (?:19|20)\d\d| last year)?"
             r"|at this point last year|this time last year|dall'inizio dell'anno|da inizio anno|finora"
             r"|quest'anno|dal primo gennaio|dal 1 gennaio|stesso periodo|so far|un anno fa|a year ago"
@@ -107,6 +110,12 @@ _SUPERLATIVE = re.compile(
     re.IGNORECASE,
 )
 _COMMA = re.compile(r"[,;:]")
+# What a ranking phrase ranks over ("the busiest day of the year"), as opposed to a period it
+# reports ("the highest ever for January to June").
+_RANKING_OBJECT = re.compile(
+    r"(?:(?:on |in )?(?:a |un )?single day|(?:un )?(?:solo |singolo )?giorno|day|daily|giornalier[oa]|year|this year"
+    r"|(?:of )?the year|anno|giornata|(?:in|of|del|nel|for|since) (?:19|20)\d\d|(?:19|20)\d\d's)$"
+)
 _NEW_CLAUSE = re.compile(r"\b(?:with|including|but|ma)\b", re.IGNORECASE)
 _COMPARED = re.compile(
     r"\b(?:compared|against|(?<!more )(?<!less )(?<!fewer )than|while|whereas|contro|rispetto|a fronte|mentre)\b",
@@ -214,7 +223,10 @@ def _best(
                 text, *((finish, start) if finish <= start else (end, begin)), period, finish <= start
             )
         )
-        if apart is None or _SUPERLATIVE.search(text[max(0, begin - 50) : begin]):
+        if apart is None or (
+            _RANKING_OBJECT.match(text[begin:finish].lower())
+            and _SUPERLATIVE.search(text[max(0, begin - 50) : begin])
+        ):
             continue
         if best is None or (gap + apart, rank) < best[:2]:
             best = (gap + apart, rank, period, begin, finish)

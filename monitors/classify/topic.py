@@ -148,5 +148,6 @@ def _build(spec: TopicFile, source: str) -> Topic:
         visit_nouns=terms(visits.nouns, "visits.nouns"),
         visit_remote=terms(visits.remote, "visits.remote"),
         visit_past=terms(visits.past, "visits.past"),
+        visit_events=terms(visits.events, "visits.events"),
         generic_words=generic,
     )

@@ -107,6 +107,7 @@ class VisitsSection(_Section):
     nouns: list[str]
     remote: list[str] = Field(default_factory=list)
     past: list[str] = Field(default_factory=list)
+    events: list[str] = Field(default_factory=list)
 
 
 class FirstPassSection(_Section):

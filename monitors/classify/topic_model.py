@@ -123,6 +123,7 @@ class Topic:
     visit_nouns: Terms
     visit_remote: Terms
     visit_past: Terms
+    visit_events: Terms
     generic_words: frozenset[str] = frozenset()
     names: re.Pattern[str] = field(init=False)
     entity_by_alias: dict[str, Entity] = field(init=False)

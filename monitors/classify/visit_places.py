@@ -24,6 +24,11 @@ _LOCATIVE_BEFORE = re.compile(
     r"(?:island of\s+|isola di\s+)?)$",
     re.IGNORECASE,
 )
+# Back from a place: a trip there, done ("di ritorno da Londra", "back from Rome").
+_BACK_FROM = re.compile(
+    r"\b(?:rientrat[oaie]|tornat[oaie]|di ritorno|back|returning|returned|flew home)\s+(?:da|dalla|dal|from)\s+$",
+    re.IGNORECASE,
+)
 _ORIGIN_BEFORE = re.compile(r"\b(?:from|da|dalla|dal)\s+$", re.IGNORECASE)
 # People speaking for a place, not people at it: "a spokesperson at Downing Street said".
 _SPEAKING_FOR = re.compile(
@@ -75,9 +80,10 @@ def locations(
         heading = (
             title and mention.start == 0 and _HEADING_AFTER.match(text, mention.start + len(mention.text))
         )
-        if not (listed or _LOCATIVE_BEFORE.search(before) or (heading and not place.country_only)):
+        back = _BACK_FROM.search(before)  # "Rientrata da Londra": she was there
+        if not (listed or back or _LOCATIVE_BEFORE.search(before) or (heading and not place.country_only)):
             continue
-        if _ORIGIN_BEFORE.search(before) or _SPEAKING_FOR.search(before):
+        if (_ORIGIN_BEFORE.search(before) and not back) or _SPEAKING_FOR.search(before):
             continue
         if place.country_only and (
             _PART_OF.search(before)
@@ -94,13 +100,17 @@ def locations(
     return found
 
 
+def clause_at(text: str, start: int) -> str:
+    """The comma-delimited clause of `text` that holds position `start`."""
+    cuts = [m.end() for m in _CLAUSE_CUT.finditer(text, 0, start)]
+    after = _CLAUSE_CUT.search(text, start)
+    return text[cuts[-1] if cuts else 0 : after.start() if after else len(text)]
+
+
 def _trip_in_clause(topic: Topic, text: str, mention: Mention) -> bool:
     """A whole country is a destination only in a clause that tells a trip or a meeting: "will
     travel to Italy", "la visita in Italia", not "arrivals in Italy fell"."""
-    start, end = mention.start, mention.start + len(mention.text)
-    cuts = [m.end() for m in _CLAUSE_CUT.finditer(text, 0, start)]
-    after = _CLAUSE_CUT.search(text, end)
-    clause = text[cuts[-1] if cuts else 0 : after.start() if after else len(text)]
+    clause = clause_at(text, mention.start)
     return bool(
         topic.visit_nouns.search(clause)
         or topic.visit_done.search(clause)

@@ -21,7 +21,7 @@ from monitors.classify.ministers import Minister, counterpart_of, role_of
 from monitors.classify.terms import Terms
 from monitors.classify.text import Sentence
 from monitors.classify.topic_model import Person, Topic
-from monitors.classify.visit_places import COUNTRY_NAMES, Place, locations
+from monitors.classify.visit_places import COUNTRY_NAMES, Place, clause_at, locations
 from monitors.models import MinisterialVisit, VisitStatus
 
 OTHER = {"uk": "it", "it": "uk"}
@@ -104,8 +104,17 @@ class _Reader:
         self.scene_age += 1
         if places:
             # An event set somewhere with nobody named yet ("the G7 opened in Avellino").
-            event = traveller_here is None and not ministers and topic.visit_nouns.search(text) is not None
-            self.scene = [p for p in places if not p.country_only] if event else []
+            # (Its host may be named: "Opening the summit in London, Starmer said...")
+            # The gathering must be told in the place's own clause: "riunito a Fiuggi".
+            self.scene = (
+                [
+                    p
+                    for p in places
+                    if not p.country_only and topic.visit_events.search(clause_at(text, p.start))
+                ]
+                if traveller_here is None
+                else []
+            )
             self.scene_age = 0
         elif self.scene_age > _SCENE_REACH or traveller_here is not None:
             self.scene = []
