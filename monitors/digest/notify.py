@@ -187,15 +187,8 @@ class SendResult:
 
 # One send at a time in a process: apprise's email module and its logger are patched while sending.
 _SENDING = threading.Lock()
-# What apprise logs when a message was handed over and then the answer never came, or the
-# connection dropped before it: a read timeout, a reset or a closed connection after the request.
-_HANDED_OVER = re.compile(
-    r"Read timed out|timed out|RemoteDisconnected|Connection aborted|unexpectedly closed|reset by peer"
-    r"|Broken pipe",
-    re.IGNORECASE,
-)
-# ... and what it logs when the message surely was not accepted: no connection was ever made, or
-# the server answered with a refusal (an SMTP reply code, an HTTP error status).
+# What apprise logs when a message surely was not accepted: no connection was ever made, or the
+# channel answered with a refusal (an SMTP reply code, an HTTP error status).
 _NOT_SENT = re.compile(
     r"Connection error while submitting email|ConnectTimeout|NewConnectionError|Connection refused"
     r"|Name or service not known|\(\d{3}, b['\"]|error=\d{3}|HTTP Error \d{3}|responded with",
@@ -204,11 +197,11 @@ _NOT_SENT = re.compile(
 
 
 def uncertain(log: Sequence[str]) -> bool:
-    """Whether a failed send may have been accepted, from what apprise logged while sending: a
-    message handed over whose answer never came is uncertain; a connection never made, or a
-    refusal the channel answered with, is not."""
-    text = "\n".join(log)
-    return bool(_HANDED_OVER.search(text)) and not _NOT_SENT.search(text)
+    """Whether a failed send may have been accepted, from what apprise logged while sending. Only
+    a connection never made, or a refusal the channel answered with, is surely not; anything else
+    (a timeout or a dropped connection once the message was handed over, or a failure apprise
+    words in a way not known here) is uncertain, so the resend carries the same Message-ID."""
+    return not _NOT_SENT.search("\n".join(log))
 
 
 class _Capture(logging.Filter):
