@@ -1,4 +1,5 @@
-"""What each flow run shows in the Prefect UI: one table artifact of what happened.
+"""What each flow run shows in the Prefect UI: a table artifact of what happened, and for a poll a
+short markdown summary (flows/reports.py) that reads at a glance.
 
 The rows are built by plain functions (tested without Prefect); `publish` is the only Prefect call
 and does nothing outside a flow run, so a library caller never needs a Prefect API.
@@ -9,12 +10,16 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
+from flows.reports import PollReport, poll_summary
+
 Row = dict[str, Any]
 
 
 class FeedLine(Protocol):
     @property
     def url(self) -> str: ...
+    @property
+    def name(self) -> str: ...
     @property
     def status(self) -> str: ...
     @property
@@ -34,80 +39,61 @@ class PollOutcome(Protocol):
     def delivery_failed(self) -> Mapping[str, str]: ...
 
 
+def _row(
+    what: str, name: str, status: str, new: Any = "", relevant: Any = "", sent: Any = "", **more: Any
+) -> Row:
+    """One row; the counts come first, so the UI shows them without scrolling sideways."""
+    row: Row = {"new items": new, "relevant": relevant, "alerts sent": sent}
+    row.update(what=what, name=name, status=status, note=more.get("note", ""), url=more.get("url", ""))
+    return row
+
+
 def poll_rows(report: PollOutcome) -> list[Row]:
-    """One row per feed polled, then one per channel alerted, then the totals."""
-    rows: list[Row] = [
-        {
-            "what": "feed",
-            "name": feed.url,
-            "status": feed.status,
-            "new items": feed.new_items,
-            "relevant": feed.relevant,
-            "alerts sent": "",
-            "note": feed.error,
-        }
-        for feed in report.feeds
+    """The totals, then one row per channel alerted, then one per feed polled (named by title)."""
+    failed = sum(f.status == "error" for f in report.feeds)
+    rows = [
+        _row(
+            "total",
+            f"{len(report.feeds)} feed(s) polled",
+            f"{failed} failed",
+            sum(f.new_items for f in report.feeds),
+            sum(f.relevant for f in report.feeds),
+            sum(report.delivered.values()),
+        )
     ]
     rows += delivery_rows(report.delivered, report.delivery_failed)
-    rows.append(
-        {
-            "what": "total",
-            "name": f"{len(report.feeds)} feed(s) polled",
-            "status": f"{sum(f.status == 'error' for f in report.feeds)} failed",
-            "new items": sum(f.new_items for f in report.feeds),
-            "relevant": sum(f.relevant for f in report.feeds),
-            "alerts sent": sum(report.delivered.values()),
-            "note": "",
-        }
-    )
+    rows += [
+        _row("feed", f.name, f.status, f.new_items, f.relevant, note=f.error, url=f.url) for f in report.feeds
+    ]
     return rows
 
 
 def delivery_rows(delivered: Mapping[str, int], failed: Mapping[str, str]) -> list[Row]:
     """One row per channel: the stories it took, or why it failed. Labels are already masked."""
-    rows: list[Row] = [
-        {
-            "what": "channel",
-            "name": label,
-            "status": "sent",
-            "new items": "",
-            "relevant": "",
-            "alerts sent": count,
-            "note": "",
-        }
-        for label, count in delivered.items()
-    ]
-    rows += [
-        {
-            "what": "channel",
-            "name": label,
-            "status": "failed",
-            "new items": "",
-            "relevant": "",
-            "alerts sent": 0,
-            "note": reason,
-        }
-        for label, reason in failed.items()
-    ]
+    rows = [_row("channel", label, "sent", sent=count) for label, count in delivered.items()]
+    rows += [_row("channel", label, "failed", sent=0, note=reason) for label, reason in failed.items()]
     return rows
 
 
-def publish(key: str, rows: list[Row], description: str) -> bool:
-    """Attach `rows` to the running flow run as a table artifact; False outside a flow run.
+def publish(key: str, rows: list[Row], description: str, summary: str | None = None) -> bool:
+    """Attach `rows` to the running flow run as a table artifact, and `summary` (markdown) as a
+    second one keyed `{key}-summary`; False outside a flow run.
 
     `key` must be lowercase letters, digits and dashes (Prefect's rule); runs sharing a key form
     one history in the UI's Artifacts page.
     """
-    from prefect.artifacts import create_table_artifact
+    from prefect.artifacts import create_markdown_artifact, create_table_artifact
     from prefect.context import FlowRunContext
 
     if FlowRunContext.get() is None:
         return False
+    if summary is not None:
+        create_markdown_artifact(summary, key=f"{key}-summary", description=description)
     create_table_artifact(rows, key=key, description=description)
     return True
 
 
-def publish_poll(report: PollOutcome) -> bool:
+def publish_poll(report: PollReport) -> bool:
     """The poll's table: feeds polled, new and relevant items, alerts sent."""
     new = sum(f.new_items for f in report.feeds)
     relevant = sum(f.relevant for f in report.feeds)
@@ -116,14 +102,13 @@ def publish_poll(report: PollOutcome) -> bool:
         poll_rows(report),
         f"Poll: {len(report.feeds)} feed(s), {new} new item(s), {relevant} relevant, "
         f"{sum(report.delivered.values())} alert(s) sent",
+        poll_summary(report),
     )
 
 
 def publish_delivery(key: str, delivered: Mapping[str, int], failed: Mapping[str, str]) -> bool:
     """A digest's table: per channel, the stories it took or why it failed."""
-    rows = delivery_rows(delivered, failed) or [
-        {"what": "channel", "name": "(nothing to send)", "status": "", "alerts sent": 0, "note": ""}
-    ]
+    rows = delivery_rows(delivered, failed) or [_row("channel", "(nothing to send)", "", sent=0)]
     return publish(
         key, rows, f"Digest: {sum(delivered.values())} story(ies) sent, {len(failed)} channel(s) failed"
     )

@@ -13,8 +13,10 @@ from typing import Literal
 
 import httpx
 
+from flows.reports import feed_name
 from flows.settings import Settings
 from monitors.errors import MigwatchError
+from monitors.safetext import one_line
 from storage.feeds import FeedHealth
 
 Verdict = Literal["ok", "warn", "fail"]
@@ -89,7 +91,7 @@ def _feeds_check(rows: list[FeedHealth]) -> Check:
         "feeds",
         "warn",
         f"{len(failing)} of {len(rows)} feed(s) failing {FAILING_FEED_THRESHOLD}+ times in a row, "
-        f"e.g. {worst.url}: {worst.last_error or 'error'}",
+        f"e.g. {feed_name(worst.url, worst.title)}: {one_line(worst.last_error or 'error')}",
     )
 
 

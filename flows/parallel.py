@@ -206,18 +206,24 @@ def in_process(topic: Topic, max_decompressed_bytes: int) -> ChunkParser:
 
 
 def fetch_in_chunks(
-    requests: Sequence[fetch.FeedRequest], limits: fetch.FetchLimits, parser: ChunkParser
+    requests: Sequence[fetch.FeedRequest],
+    limits: fetch.FetchLimits,
+    parser: ChunkParser,
+    on_fetched: Callable[[int, fetch.FetchResult], None] | None = None,
 ) -> tuple[list[fetch.FetchResult], dict[int, list[int]]]:
     """Fetch every request concurrently; as soon as all feeds of a chunk (CHUNK requests in a row)
     are fetched, the bodies among them go to `parser`, which parses them while the other feeds
-    are still being fetched. Returns the results in request order, and for each chunk handed to
-    `parser` the positions of its bodies, in job order."""
+    are still being fetched. `on_fetched(position, result)` hears of each feed as it arrives.
+    Returns the results in request order, and for each chunk handed to `parser` the positions of
+    its bodies, in job order."""
     fetched: list[fetch.FetchResult | None] = [None] * len(requests)
     waiting = [min(CHUNK, len(requests) - start) for start in range(0, len(requests), CHUNK)]
     queued: dict[int, list[int]] = {}
 
     def arrived(position: int, result: fetch.FetchResult) -> None:
         fetched[position] = result
+        if on_fetched is not None:
+            on_fetched(position, result)
         index = position // CHUNK
         waiting[index] -= 1
         if waiting[index] > 0:

@@ -25,8 +25,9 @@ from flows.reports import (
     FeedReport,
     PollReport,
     Progress,
-    describe,
     describe_classification,
+    describe_fetch,
+    feed_name,
     quiet,
     to_stderr,
 )
@@ -46,6 +47,7 @@ from monitors.digest.stories import STORY_LOOKBACK, assign
 from monitors.feeds import fetch
 from monitors.feeds.article import SHORT_TEXT, fetch_articles
 from monitors.feeds.feedlist import FeedSource
+from monitors.feeds.feedtitle import feed_title
 from monitors.feeds.fixtures import fixture_paths, read_fixture
 from monitors.feeds.parse import FeedParseError
 from monitors.models import Classification, Digest, FeedItem
@@ -79,7 +81,19 @@ def poll_batch(
     queue = parser(topic, limits.max_body_bytes)
     # every feed polled is one the user listed (the feeds file): its own URL may be private
     requests = [fetch.FeedRequest(s.url, s.etag, s.last_modified, user_written=True) for s in due]
-    fetched, queued = parallel.fetch_in_chunks(requests, limits, queue)
+    done = 0
+
+    def tell(state: store.FeedState, result: fetch.FetchResult | None) -> None:
+        nonlocal done
+        done += 1
+        progress(f"[{done}/{len(ordered)}] {feed_name(state.url, state.title)}: {describe_fetch(result)}")
+
+    for state in ordered:
+        if not state.is_due(moment):
+            tell(state, None)
+    fetched, queued = parallel.fetch_in_chunks(
+        requests, limits, queue, on_fetched=lambda position, result: tell(due[position], result)
+    )
     results: dict[str, fetch.FetchResult] = dict(zip((s.url for s in due), fetched, strict=True))
     reports = {s.url: fetch_report(s, results.get(s.url)) for s in ordered}
     outcomes = [o for s in ordered if (o := fetch_outcome(s, results.get(s.url))) is not None]
@@ -109,23 +123,22 @@ def poll_batch(
             reports[state.url].relevant = stored.relevant_by_source.get(state.source_id, 0)
     group_stories(engine, moment)  # also what a killed run stored and never grouped
     store.record_outcomes(engine, outcomes, moment)
-    for state in ordered:
-        progress(f"{state.url}: {describe(reports[state.url])}")
     return [reports[f.url] for f in feeds]
 
 
 def fetch_report(state: store.FeedState, result: fetch.FetchResult | None) -> FeedReport:
     """A feed's report once fetched (`None`: not fetched, backing off); a body's is completed
     by parse_result."""
+    title = state.title
     if result is None:
         when = state.next_try.isoformat(timespec="seconds") if state.next_try else "later"
         reason = f"backing off after {state.failures} failure(s); next try {when}"
-        return FeedReport(state.url, "error", reason, kind="backing_off")
+        return FeedReport(state.url, "error", reason, kind="backing_off", title=title)
     if isinstance(result, fetch.FeedNotModified):
-        return FeedReport(state.url, "not_modified")
+        return FeedReport(state.url, "not_modified", title=title)
     if isinstance(result, fetch.FeedFailed):
-        return FeedReport(state.url, "error", result.reason, kind=result.kind)
-    return FeedReport(state.url, "ok")
+        return FeedReport(state.url, "error", result.reason, kind=result.kind, title=title)
+    return FeedReport(state.url, "ok", title=title)
 
 
 def fetch_outcome(state: store.FeedState, result: fetch.FetchResult | None) -> store.FeedOutcome | None:
@@ -142,12 +155,14 @@ def fetch_outcome(state: store.FeedState, result: fetch.FetchResult | None) -> s
 def parse_result(
     state: store.FeedState, body: fetch.FeedOk, items: parallel.Parsed
 ) -> tuple[FeedReport, store.FeedOutcome]:
-    """A fetched feed's report and outcome, once its body is parsed."""
+    """A fetched feed's report and outcome, once its body is parsed. A feed the feeds file gave no
+    title takes its own."""
     if isinstance(items, FeedParseError):
-        report = FeedReport(state.url, "error", str(items), kind="not_a_feed")
+        report = FeedReport(state.url, "error", str(items), kind="not_a_feed", title=state.title)
         return report, store.FeedOutcome(state.source_id, "error", error=str(items))
-    ok = store.FeedOutcome(state.source_id, "ok", etag=body.etag, last_modified=body.last_modified)
-    return FeedReport(state.url, "ok", items=len(items)), ok
+    own = feed_title(body.body, body.charset) if state.title is None else None
+    ok = store.FeedOutcome(state.source_id, "ok", etag=body.etag, last_modified=body.last_modified, title=own)
+    return FeedReport(state.url, "ok", items=len(items), title=state.title or own), ok
 
 
 def _likely_relevant(topic: Topic, entry: store.StorableItem) -> bool:

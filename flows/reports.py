@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from monitors.feeds.fetch import FailureKind
+from monitors.feeds.fetch import FailureKind, FeedFailed, FeedNotModified, FetchResult
 from monitors.models import Classification, Digest
 from monitors.safetext import clean_url, one_line
 
@@ -27,6 +27,37 @@ def to_stderr(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
+def feed_name(url: str, title: str | None) -> str:
+    """A feed as people know it: its title, else its URL (made safe to show either way)."""
+    return (one_line(title) if title else "") or clean_url(url) or ""
+
+
+FETCH_WORDS: dict[str, str] = {
+    "bad_url": "bad URL",
+    "redirect": "bad redirect",
+    "http_status": "HTTP error",
+    "too_large": "too large",
+    "bad_encoding": "bad compression",
+    "timeout": "timed out",
+    "connect": "cannot connect",
+    "tls": "TLS error",
+    "protocol": "broken response",
+    "not_fetched": "not fetched",
+    "refused": "address refused",
+}
+
+
+def describe_fetch(result: FetchResult | None) -> str:
+    """A feed's progress line once fetched: short, the failure's reason being the table's to show."""
+    if result is None:
+        return "backing off, not fetched"
+    if isinstance(result, FeedNotModified):
+        return "not modified"
+    if isinstance(result, FeedFailed):
+        return f"failed ({FETCH_WORDS.get(result.kind, result.kind)})"
+    return f"fetched, {max(1, round(len(result.body) / 1024))} KB"
+
+
 @dataclass(slots=True)
 class FeedReport:
     url: str
@@ -38,10 +69,16 @@ class FeedReport:
     relevant: int = 0
     # items whose link the address policy refused to fetch: their link and the reason
     links_refused: list[tuple[str, str]] = field(default_factory=list)
+    title: str | None = None  # from the feeds file, else the feed's own
+
+    @property
+    def name(self) -> str:
+        return feed_name(self.url, self.title)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "url": self.url,
+            "title": self.title,
             "status": self.status,
             "kind": self.kind,
             "error": self.error,
@@ -99,15 +136,6 @@ class DeliveryReport:
     text: str = ""
 
 
-def describe(report: FeedReport) -> str:
-    if report.status == "ok":
-        refused = f", {len(report.links_refused)} link(s) refused" if report.links_refused else ""
-        return f"ok, {report.items} item(s), {report.new_items} new, {report.relevant} relevant{refused}"
-    if report.status == "not_modified":
-        return "not modified"
-    return f"error: {report.error}"
-
-
 def describe_classification(name: str, classification: Classification) -> str:
     verdict = "relevant" if classification.relevant else "not relevant"
     return (
@@ -117,20 +145,106 @@ def describe_classification(name: str, classification: Classification) -> str:
     )
 
 
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def render_table(report: PollReport) -> str:
-    """The per-feed table a text run ends with."""
-    width = min(max((len(f.url) for f in report.feeds), default=10), 70)
-    lines = [f"{'FEED':<{width}}  {'STATUS':<12}  {'NEW':>5}  DETAIL"]
+    """The per-feed table a text run ends with, then each failure's reason (said only here)."""
+    width = min(max((len(f.name) for f in report.feeds), default=10), 40)
+    lines = [f"{'FEED':<{width}}  {'STATUS':<12}  {'NEW':>5}  {'RELEVANT':>8}  URL"]
     for feed in report.feeds:
-        url = feed.url if len(feed.url) <= width else feed.url[: width - 1] + "…"
-        detail = (
-            one_line(feed.error)
-            if feed.status == "error"
-            else (f"{feed.relevant} relevant" if feed.status == "ok" else "")
+        lines.append(
+            f"{_cut(feed.name, width):<{width}}  {feed.status:<12}  {feed.new_items:>5}  "
+            f"{feed.relevant:>8}  {clean_url(feed.url)}"
         )
-        lines.append(f"{url:<{width}}  {feed.status:<12}  {feed.new_items:>5}  {detail}")
-    failed = sum(1 for f in report.feeds if f.status == "error")
+    failed = [f for f in report.feeds if f.status == "error"]
     lines.append(
-        f"{len(report.feeds)} feed(s), {failed} failed; {report.new_items} new item(s), {report.relevant} relevant."
+        f"{len(report.feeds)} feed(s), {len(failed)} failed; {report.new_items} new item(s), "
+        f"{report.relevant} relevant."
     )
+    if failed:
+        lines += ["", "Failed:"]
+        lines += [f"  {feed.name}: {one_line(feed.error)}" for feed in failed]
+    refusing = [f for f in report.feeds if f.links_refused]
+    if refusing:
+        lines += ["", "Article links not fetched (the address policy refused them):"]
+        lines += [
+            f"  {feed.name}: {len(feed.links_refused)} link(s), e.g. {one_line(feed.links_refused[0][1])}"
+            for feed in refusing
+        ]
     return "\n".join(lines)
+
+
+# What most failures of one kind, on every feed at once, most likely mean.
+_CAUSES: dict[str, str] = {
+    "dns": "no feed host name resolves: this machine has no network or no DNS",
+    "connect": "no feed host accepts a connection: no network, or a firewall or proxy in the way",
+    "timeout": "every fetch timed out: the network is down or very slow",
+    "tls": "TLS fails everywhere: a proxy intercepting HTTPS, or missing CA certificates",
+    "http_status": "the servers answer with HTTP errors: check the feed URLs",
+    "not_a_feed": "the URLs answer, but not with feeds: check the feeds file",
+    "backing_off": "every feed is backing off after earlier failures: `migwatch feeds` shows when each is next tried",
+}
+_DNS_WORDS = ("name or service not known", "name resolution", "nodename nor servname", "getaddrinfo")
+
+
+def all_failed(report: PollReport) -> str | None:
+    """When every feed of the cycle failed, one line saying so with the likely cause; else None."""
+    if not report.feeds or any(f.status != "error" for f in report.feeds):
+        return None
+    kinds: dict[str, int] = {}
+    for feed in report.feeds:
+        kind = str(feed.kind or "")
+        if kind == "connect" and any(word in feed.error.lower() for word in _DNS_WORDS):
+            kind = "dns"
+        kinds[kind] = kinds.get(kind, 0) + 1
+    common, count = max(kinds.items(), key=lambda pair: pair[1])
+    cause = _CAUSES.get(common) if count * 2 > len(report.feeds) else None
+    return (
+        f"all {len(report.feeds)} feed(s) failed; "
+        f"{cause or 'for different reasons: `migwatch feeds` lists each'}"
+    )
+
+
+_MARKDOWN = str.maketrans({c: "\\" + c for c in "\\`*_{}[]<>#|~!"})
+SUMMARY_FAILURES = 10  # failed feeds the summary names; the table has every one
+
+
+def md(text: str) -> str:
+    """Feed text inert in markdown: on one line, every mark that could format, link or embed escaped."""
+    return one_line(text).translate(_MARKDOWN)
+
+
+def _plural(count: int, word: str, plural: str | None = None) -> str:
+    return f"{count} {word if count == 1 else plural or word + 's'}"
+
+
+def poll_summary(report: PollReport) -> str:
+    """The poll at a glance, as markdown: what was polled, what alerted, what failed."""
+    failed = [f for f in report.feeds if f.status == "error"]
+    ok = len(report.feeds) - len(failed)
+    lines = [
+        f"### Poll: {_plural(len(report.feeds), 'feed')} · {ok} ok · {len(failed)} failed",
+        "",
+        f"**{_plural(report.new_items, 'new item')}, {report.relevant} relevant · "
+        f"{_plural(sum(report.delivered.values()), 'alert')} sent**",
+    ]
+    everything = all_failed(report)
+    if everything:
+        lines += ["", f"**{md(everything[0].upper() + everything[1:])}**"]
+    alerts = [
+        f"sent {_plural(n, 'story', 'stories')} to {md(label)}" for label, n in report.delivered.items()
+    ]
+    alerts += [f"failed for {md(label)}: {md(reason)}" for label, reason in report.delivery_failed.items()]
+    if alerts:
+        lines += ["", "**Alerts:** " + " · ".join(alerts)]
+    relevant = [f"{md(f.name)} ({f.relevant})" for f in report.feeds if f.relevant]
+    if relevant:
+        lines += ["", "**Relevant new items:** " + ", ".join(relevant)]
+    if failed:
+        lines += ["", "**Failed feeds:**", ""]
+        lines += [f"- {md(f.name)}: {md(f.error)}" for f in failed[:SUMMARY_FAILURES]]
+        if len(failed) > SUMMARY_FAILURES:
+            lines.append(f"- … and {len(failed) - SUMMARY_FAILURES} more (see the table)")
+    return "\n".join(lines) + "\n"

@@ -5,6 +5,7 @@ This is the only module that reads the environment.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -163,7 +164,11 @@ def configure_prefect_environment() -> None:
     ephemeral API took longer than 20 s to answer and the command died with a traceback.
     If Prefect is to start its ephemeral server, it starts it on a leash (flows/lifeline.py): the
     server stops when the command does, even after `kill -9`.
+    Prefect's EventsWorker warns "Still processing items" while it sends the run's last events at
+    exit; it sends them all the same, so that warning is noise at the end of every run and is not
+    shown (its errors still are).
     """
+    logging.getLogger("EventsWorker").setLevel(logging.ERROR)
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")

@@ -7,7 +7,8 @@ The CLI prints an error's message on one line (`migwatch: error: ...`) and exits
     ├── InputError           exit 2   a file, folder or stream cannot be read as what it should be
     ├── ConfigError          exit 2   a setting, topic file, feeds file or config file is malformed
     ├── StorageError         exit 3   the database cannot be reached or used
-    └── DeliveryError        exit 4   a notification channel failed
+    ├── DeliveryError        exit 4   a notification channel failed
+    └── AllFeedsFailed       exit 5   a poll in which every feed failed (some failing: exit 0)
 
 Per-feed and per-item problems are not exceptions: they are values (`FeedOk`, `FeedNotModified`, `FeedFailed`)
 in `monitors.feeds.fetch`, so one bad feed is one row of a report.
@@ -42,3 +43,9 @@ class DeliveryError(MigwatchError):
     """A notification channel failed."""
 
     exit_code = 4
+
+
+class AllFeedsFailed(MigwatchError):
+    """Every feed of a poll failed: most likely the network, not the feeds."""
+
+    exit_code = 5

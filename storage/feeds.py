@@ -1,5 +1,8 @@
 """Sources: the feeds polled (and the fixture files a replay read), with their fetch state and health.
 
+A source's title is the one the feeds file gives (an OPML outline's title), kept up to date with
+the file; a feed the file names by URL alone takes the feed's own title from its first good fetch.
+
 ETag and Last-Modified make the next request conditional; failures in a row and `next_try` make a
 failing feed back off exponentially (or as long as its Retry-After asked).
 """
@@ -7,7 +10,7 @@ failing feed back off exponentially (or as long as its Retry-After asked).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Literal
 
@@ -48,6 +51,7 @@ class FeedOutcome:
     last_modified: str | None = None
     error: str | None = None
     retry_after: float | None = None
+    title: str | None = None  # the feed's own title, kept when the source has none
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +113,7 @@ def ensure_sources(
     states: dict[str, FeedState] = {}
     with guard("registering sources"), engine.begin() as connection:
         _read_states(connection, list(dict.fromkeys(url for url, _ in sources)), states)
+        _retitle(connection, sources, states)
         missing = list(dict.fromkeys((url, title) for url, title in sources if url not in states))
         if not missing:
             return states
@@ -121,6 +126,22 @@ def ensure_sources(
             connection.execute(statement.on_conflict_do_nothing(index_elements=["url"]))
         _read_states(connection, list(dict.fromkeys(url for url, _ in missing)), states)
     return states
+
+
+def _retitle(
+    connection: Connection, sources: Sequence[tuple[str, str | None]], states: dict[str, FeedState]
+) -> None:
+    """Known sources whose file now gives another title take it (a title left out keeps the old)."""
+    changed = {url: title for url, title in sources if title and url in states and states[url].title != title}
+    if not changed:
+        return
+    table = _sources()
+    connection.execute(
+        update(table).where(table.c.id == bindparam("sid")).values(title=bindparam("new_title")),
+        [{"sid": states[url].source_id, "new_title": title} for url, title in changed.items()],
+    )
+    for url, title in changed.items():
+        states[url] = replace(states[url], title=title)
 
 
 def ensure_feeds(engine: Engine, feeds: Sequence[tuple[str, str | None]]) -> dict[str, FeedState]:
@@ -152,6 +173,14 @@ def record_outcomes(engine: Engine, outcomes: Sequence[FeedOutcome], now: dateti
                 .where(table.c.id == bindparam("sid"))
                 .values(etag=bindparam("etag"), last_modified=bindparam("last_modified")),
                 validators,
+            )
+        titles = [{"sid": o.source_id, "own": o.title} for o in outcomes if o.status == "ok" and o.title]
+        if titles:  # the feed's own title, only where the feeds file gave none
+            connection.execute(
+                update(table)
+                .where(table.c.id == bindparam("sid"), table.c.title.is_(None))
+                .values(title=bindparam("own")),
+                titles,
             )
         for outcome in failed:  # few: each reads its count of failures in a row
             where = table.c.id == outcome.source_id

@@ -160,7 +160,7 @@ class StoredItem:
 
     id: int
     title: str
-    source: str | None
+    source: str | None  # the outlet: the feed's title, else its URL (or the fixture's file name)
     url: str | None
     published: datetime | None
     first_seen: datetime
@@ -171,6 +171,7 @@ class StoredItem:
     ministerial_visits: list[dict[str, Any]]
     rules: list[dict[str, Any]]
     link_refused: str | None = None
+    feed_url: str | None = None  # the feed (or fixture) it came from
 
 
 def stored_items_query() -> Select[tuple[Item, ItemClassification, Source]]:
@@ -200,6 +201,7 @@ def stored_items(
             ministerial_visits=classification.ministerial_visits,
             rules=classification.rules,
             link_refused=item.link_refused,
+            feed_url=source.url if source else None,
         )
         for item, classification, source in session.execute(query).all()
     ]

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from flows.cli.common import safe, settings_from
 from flows.settings import configure_prefect_environment, watched_flow_run
+from monitors.errors import AllFeedsFailed
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
@@ -51,7 +52,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
 
 
 def cmd_poll(args: argparse.Namespace) -> int:
-    from flows.reports import render_table, to_stderr
+    from flows.reports import all_failed, render_table, to_stderr
     from monitors.classify.topic import load_topic
     from monitors.feeds.feedlist import load_feed_list
     from monitors.feeds.fetch import FetchLimits
@@ -93,4 +94,7 @@ def cmd_poll(args: argparse.Namespace) -> int:
         print(render_table(report))
     else:
         print(json.dumps(report.to_dict(), ensure_ascii=False))
+    failure = all_failed(report)
+    if failure:
+        raise AllFeedsFailed(failure)
     return 0

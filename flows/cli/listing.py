@@ -90,6 +90,10 @@ def cmd_items(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def cmd_feeds(args: argparse.Namespace) -> int:
     from storage.store import feed_health, open_engine
 
@@ -113,14 +117,18 @@ def cmd_feeds(args: argparse.Namespace) -> int:
     if not records:
         print("No feeds polled yet.")
         return 0
-    print(f"{'FEED':<60}  {'LAST SUCCESS':<25}  {'FAILS':>5}  {'NEXT TRY':<25}  LAST ERROR")
+    from flows.reports import feed_name
     from monitors.safetext import clean_url, one_line
 
-    for rec in records:
-        url = clean_url(str(rec["url"])) or ""
-        url = url if len(url) <= 60 else url[:59] + "…"
+    names = [_cut(feed_name(row.url, row.title), 40) for row in rows]
+    width = max(len(name) for name in names)
+    print(f"{'FEED':<{width}}  {'LAST SUCCESS':<25}  {'FAILS':>5}  {'NEXT TRY':<25}  URL")
+    pad = " " * (width + 63)
+    for name, row in zip(names, rows, strict=True):
         print(
-            f"{url:<60}  {rec['last_success'] or '-':<25}  {rec['failures']:>5}  "
-            f"{rec['next_try'] or 'next poll':<25}  {one_line(rec['last_error'] or '-')}"
+            f"{name:<{width}}  {when(row.last_success) or '-':<25}  {row.failures:>5}  "
+            f"{when(row.next_try) or 'next poll':<25}  {clean_url(row.url)}"
         )
+        if row.last_error:
+            print(f"{pad}last error {when(row.last_error_at) or ''}: {one_line(row.last_error)}")
     return 0

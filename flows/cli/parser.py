@@ -107,7 +107,8 @@ def _poll(commands: Commands) -> None:
         help="poll the feeds once: fetch, parse, classify and store new items",
         description="One polling cycle as a Prefect flow: fetch every due feed (conditional GET, "
         "limits from the settings), parse, classify and store new or changed items, then send the "
-        "alert to configured channels. Exits 0 when the cycle completed, whatever single feeds did.",
+        "alert to configured channels. Exits 0 when the cycle completed, even if some feeds failed; "
+        "5 when every feed failed (one line on stderr says so, with the likely cause).",
     )
     poll.add_argument(
         "--feeds",

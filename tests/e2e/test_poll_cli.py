@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from tests.conftest import run_cli
-from tests.support.feedserver import feed_server
+from tests.support.feedserver import closed_port, feed_server
 
 
 def test_poll_stores_good_feeds_reports_bad_ones_and_feeds_shows_health(
@@ -29,6 +30,7 @@ def test_poll_stores_good_feeds_reports_bad_ones_and_feeds_shows_health(
     assert [row["url"] for row in report["feeds"]] == good + bad
     assert rows[good[0]] == {
         "url": good[0],
+        "title": "f0",
         "status": "ok",
         "kind": None,
         "error": "",
@@ -73,3 +75,59 @@ def test_poll_mistakes_are_one_line_before_prefect_starts(
         assert len(lines) == 1 and message in lines[0] and lines[0].startswith("migwatch: error:"), (
             result.stderr
         )
+
+
+def test_a_text_poll_names_feeds_by_title_and_says_each_failure_once(
+    sqlite_url: str, cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    feeds_file = tmp_path / "feeds.opml"
+    with feed_server() as base:
+        titled, untitled = f"{base}/corpus/guardian_us_2018.rss", f"{base}/corpus/nytimes_home_page.rss"
+        broken = f"{base}/status500"
+        outlines = (
+            f'<outline title="Guardian (from my reader)" xmlUrl="{titled}"/>'
+            f'<outline xmlUrl="{untitled}"/><outline xmlUrl="{broken}"/>'
+        )
+        feeds_file.write_text(f'<?xml version="1.0"?><opml version="2.0"><body>{outlines}</body></opml>')
+        result = run_cli(["poll", "--feeds", str(feeds_file), "--db", sqlite_url], cli_env)
+        health = run_cli(["feeds", "--db", sqlite_url], cli_env)
+
+    assert result.returncode == 0, result.stderr  # one feed failing fails no cycle
+    both = result.stdout + result.stderr
+    assert both.count("HTTP 500") == 1, both
+    progress = [line for line in result.stderr.splitlines() if line.startswith("[")]
+    assert sorted(re.sub(r"\d+ KB", "N KB", line.split("] ", 1)[1]) for line in progress) == sorted(
+        [
+            "Guardian (from my reader): fetched, N KB",
+            f"{untitled}: fetched, N KB",  # its own title is known once its body is read
+            f"{broken}: failed (HTTP error)",
+        ]
+    )
+    table = [re.split(r"\s{2,}", line) for line in result.stdout.splitlines()]
+    assert table[1][:2] == ["Guardian (from my reader)", "ok"] and table[1][-1] == titled
+    assert table[2][:2] == ["NYT > Home Page", "ok"] and table[2][-1] == untitled
+    assert "EventsWorker" not in result.stderr
+    assert result.stdout.splitlines()[-2:] == ["Failed:", f"  {broken}: HTTP 500 Internal Server Error"]
+    listed = health.stdout.splitlines()
+    assert [line.split("  ")[0] for line in listed[1:3]] == ["Guardian (from my reader)", "NYT > Home Page"]
+
+
+def test_a_poll_where_every_feed_failed_says_so_once_and_exits_5(
+    cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    urls = [f"http://127.0.0.1:{closed_port()}/feed.xml", f"http://127.0.0.1:{closed_port()}/rss"]
+    feeds_file = tmp_path / "feeds.txt"
+    feeds_file.write_text("\n".join(urls) + "\n")
+    for fmt in ("text", "json"):
+        db = f"sqlite:///{tmp_path / f'{fmt}.db'}"
+        result = run_cli(["poll", "--feeds", str(feeds_file), "--db", db, "--format", fmt], cli_env)
+        assert result.returncode == 5, result.stdout + result.stderr
+        assert result.stderr.strip().splitlines()[-1] == (
+            "migwatch: error: all 2 feed(s) failed; no feed host accepts a connection: "
+            "no network, or a firewall or proxy in the way"
+        )
+        assert (result.stdout + result.stderr).count("cannot connect:") == 2  # each reason once
+        assert "Traceback" not in result.stderr
+    again = run_cli(["poll", "--feeds", str(feeds_file), "--db", db], cli_env)
+    assert again.returncode == 5
+    assert "every feed is backing off after earlier failures" in again.stderr.splitlines()[-1]

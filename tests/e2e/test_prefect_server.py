@@ -179,12 +179,15 @@ def test_a_worker_runs_the_deployed_poll_once_at_a_time_and_stores_the_items(
         json={"artifacts": {"flow_run_id": {"any_": [completed]}}},
         timeout=5,
     ).json()
-    assert [a["key"] for a in artifacts] == ["migwatch-poll"]
-    table = artifacts[0]["data"]
+    by_key = {a["key"]: a for a in artifacts}
+    assert set(by_key) == {"migwatch-poll", "migwatch-poll-summary"}
+    table = by_key["migwatch-poll"]["data"]
     rows = json.loads(table) if isinstance(table, str) else table
-    assert {row["name"] for row in rows if row["what"] == "feed"} == set(urls)
-    total = next(row for row in rows if row["what"] == "total")
-    assert total["new items"] == stored[0]
+    assert {row["url"] for row in rows if row["what"] == "feed"} == set(urls)
+    total = rows[0]
+    assert total["what"] == "total" and total["new items"] == stored[0]
+    summary = by_key["migwatch-poll-summary"]["data"]
+    assert summary.startswith(f"### Poll: {len(urls)} feeds · {len(urls) - 1} ok · 1 failed")
 
 
 def test_serve_registers_the_schedules_and_stops_on_sigterm(

@@ -55,7 +55,7 @@ def test_poll_reports_each_hostile_feed_and_stores_the_good_ones(tmp_path: Path)
         assert first.new_items == len(list_items(engine)) > 1000
 
         # hostile titles and links are stored as text, never as markup or script links
-        stored = {row.title: row for row in list_items(engine) if row.source == scripts}
+        stored = {row.title: row for row in list_items(engine) if row.feed_url == scripts}
         assert set(stored) == {"Piantedosi meets Cooper", "Second"}
         assert all("<" not in title and "alert" not in title for title in stored)
         assert "steal" not in stored["Piantedosi meets Cooper"].title

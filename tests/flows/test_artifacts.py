@@ -1,32 +1,92 @@
-"""The table each flow run shows in the Prefect UI, built from a real poll report."""
+"""What each flow run shows in the Prefect UI, and what a text poll prints, from real poll reports."""
 
 from __future__ import annotations
 
 from flows.artifacts import delivery_rows, poll_rows, publish
-from flows.reports import FeedReport, PollReport
+from flows.reports import FeedReport, PollReport, all_failed, poll_summary, render_table
 
 
-def test_poll_table_has_a_row_per_feed_and_channel_and_the_totals() -> None:
-    report = PollReport(
+def _report() -> PollReport:
+    return PollReport(
         feeds=[
-            FeedReport("https://a.example/feed", "ok", new_items=3, items=10, relevant=1),
-            FeedReport("https://b.example/feed", "error", error="HTTP 500"),
+            FeedReport(
+                "https://a.example/feed?a=1&b=2", "ok", new_items=3, items=10, relevant=1, title="A & Co"
+            ),
+            FeedReport("https://b.example/feed", "error", error="HTTP 500", kind="http_status"),
         ],
         delivered={"mailto://***@example.org": 2},
         delivery_failed={"slack://***": "HTTP 403"},
     )
-    rows = poll_rows(report)
+
+
+def test_poll_table_puts_the_counts_first_then_channels_then_feeds_by_title() -> None:
+    rows = poll_rows(_report())
+    assert list(rows[0])[:3] == ["new items", "relevant", "alerts sent"]
     assert [(r["what"], r["name"], r["status"]) for r in rows] == [
-        ("feed", "https://a.example/feed", "ok"),
-        ("feed", "https://b.example/feed", "error"),
+        ("total", "2 feed(s) polled", "1 failed"),
         ("channel", "mailto://***@example.org", "sent"),
         ("channel", "slack://***", "failed"),
-        ("total", "2 feed(s) polled", "1 failed"),
+        ("feed", "A & Co", "ok"),
+        ("feed", "https://b.example/feed", "error"),
     ]
-    assert rows[1]["note"] == "HTTP 500" and rows[3]["note"] == "HTTP 403"
-    assert (rows[-1]["new items"], rows[-1]["relevant"], rows[-1]["alerts sent"]) == (3, 1, 2)
+    assert rows[3]["url"] == "https://a.example/feed?a=1&b=2"  # as it is: no entity in a cell
+    assert rows[2]["note"] == "HTTP 403" and rows[4]["note"] == "HTTP 500"
+    assert (rows[0]["new items"], rows[0]["relevant"], rows[0]["alerts sent"]) == (3, 1, 2)
     # one column set for every row, so the UI draws one table
     assert len({tuple(r) for r in rows}) == 1
+
+
+def test_the_summary_says_what_was_polled_alerted_and_failed_with_feed_text_inert() -> None:
+    report = _report()
+    report.feeds.append(
+        FeedReport("https://c.example/x", "error", error="[click](javascript:x) *now*", title="<b>C</b>")
+    )
+    summary = poll_summary(report)
+    lines = summary.splitlines()
+    assert lines[0] == "### Poll: 3 feeds · 1 ok · 2 failed"
+    assert "**3 new items, 1 relevant · 2 alerts sent**" in lines
+    assert (
+        "**Alerts:** sent 2 stories to mailto://\\*\\*\\*@example.org · failed for slack://\\*\\*\\*: HTTP 403"
+        in lines
+    )
+    assert "**Relevant new items:** A & Co (1)" in lines
+    assert "- https://b.example/feed: HTTP 500" in lines
+    assert "- \\<b\\>C\\</b\\>: \\[click\\](javascript:x) \\*now\\*" in lines
+    assert "&amp;" not in summary
+
+
+def test_a_text_poll_names_each_failure_once_after_the_table() -> None:
+    table = render_table(_report())
+    assert table.count("HTTP 500") == 1
+    assert table.splitlines()[0].split() == ["FEED", "STATUS", "NEW", "RELEVANT", "URL"]
+    assert table.splitlines()[1].startswith("A & Co ")
+    assert table.splitlines()[-2:] == ["Failed:", "  https://b.example/feed: HTTP 500"]
+
+
+def test_every_feed_failing_is_said_once_with_the_likely_cause() -> None:
+    assert all_failed(_report()) is None  # one feed worked: not a failed cycle
+    offline = PollReport(
+        feeds=[
+            FeedReport(
+                f"https://{n}.example/rss",
+                "error",
+                error="cannot connect: [Errno -2] Name or service not known",
+                kind="connect",
+            )
+            for n in "abc"
+        ]
+    )
+    assert all_failed(offline) == (
+        "all 3 feed(s) failed; no feed host name resolves: this machine has no network or no DNS"
+    )
+    mixed = PollReport(
+        feeds=[
+            FeedReport("https://a.example/rss", "error", error="HTTP 500", kind="http_status"),
+            FeedReport("https://b.example/rss", "error", error="timeout", kind="timeout"),
+        ]
+    )
+    assert all_failed(mixed) == "all 2 feed(s) failed; for different reasons: `migwatch feeds` lists each"
+    assert all_failed(PollReport()) is None
 
 
 def test_delivery_table_lists_sent_and_failed_channels() -> None:
@@ -38,4 +98,4 @@ def test_delivery_table_lists_sent_and_failed_channels() -> None:
 
 
 def test_publishing_outside_a_flow_run_is_a_no_op() -> None:
-    assert publish("migwatch-poll", [{"what": "total"}], "nothing") is False
+    assert publish("migwatch-poll", [{"what": "total"}], "nothing", "summary") is False
