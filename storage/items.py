@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Select, Table, func, select, update
@@ -172,6 +172,8 @@ class StoredItem:
     rules: list[dict[str, Any]]
     link_refused: str | None = None
     feed_url: str | None = None  # the feed (or fixture) it came from
+    summary: str = ""
+    content: str = ""
 
 
 def stored_items_query() -> Select[tuple[Item, ItemClassification, Source]]:
@@ -202,18 +204,57 @@ def stored_items(
             rules=classification.rules,
             link_refused=item.link_refused,
             feed_url=source.url if source else None,
+            summary=item.summary,
+            content=item.content,
         )
         for item, classification, source in session.execute(query).all()
     ]
 
 
-def list_items(engine: Engine, *, relevant_only: bool = False, limit: int | None = None) -> list[StoredItem]:
+@dataclass(frozen=True, slots=True)
+class ItemFilter:
+    """Which items `list_items` returns; every field left as is keeps all of them."""
+
+    relevant_only: bool = False
+    since: datetime | None = None  # dated (published, else first seen) at or after this UTC moment
+    text: str | None = None  # in the title, summary or text, whatever the case
+    item_id: int | None = None
+    limit: int | None = None
+    newest_first: bool = False  # by date (published, else first seen); else in the order stored
+
+
+def list_items(
+    engine: Engine,
+    *,
+    relevant_only: bool = False,
+    limit: int | None = None,
+    where: ItemFilter | None = None,
+) -> list[StoredItem]:
+    """Stored items with their classification, filtered by `where` (`relevant_only` and `limit`
+    are its shorthands)."""
+    where = where or ItemFilter(relevant_only=relevant_only, limit=limit)
+    dated = func.coalesce(col(Item.published), col(Item.first_seen))
     with guard("listing items"), Session(engine) as session:
-        query = stored_items_query().order_by(col(Item.id))
-        if relevant_only:
+        query = stored_items_query()
+        if where.relevant_only:
             query = query.where(col(ItemClassification.relevant))
-        if limit:
-            query = query.limit(limit)
+        if where.since is not None:
+            query = query.where(dated >= where.since.astimezone(UTC))
+        if where.text:
+            pattern = "%" + where.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            query = query.where(
+                col(Item.title).ilike(pattern, escape="\\")
+                | col(Item.summary).ilike(pattern, escape="\\")
+                | col(Item.content).ilike(pattern, escape="\\")
+            )
+        if where.item_id is not None:
+            query = query.where(col(Item.id) == where.item_id)
+        if where.newest_first:
+            query = query.order_by(dated.desc(), col(Item.id).desc())
+        else:
+            query = query.order_by(col(Item.id))
+        if where.limit:
+            query = query.limit(where.limit)
         return stored_items(session, query)
 
 

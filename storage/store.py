@@ -34,7 +34,15 @@ from storage.feeds import (
     feed_health,
     record_outcomes,
 )
-from storage.items import StoredItem, StoreReport, count_items, known_identities, list_items, store_items
+from storage.items import (
+    ItemFilter,
+    StoredItem,
+    StoreReport,
+    count_items,
+    known_identities,
+    list_items,
+    store_items,
+)
 from storage.rows import StorableItem, storable
 from storage.stories import StoredStory, StoryBatch, grouping, undelivered_stories
 
@@ -44,6 +52,7 @@ __all__ = [
     "FeedHealth",
     "FeedOutcome",
     "FeedState",
+    "ItemFilter",
     "OutcomeStatus",
     "StorableItem",
     "StoreReport",

@@ -1,7 +1,7 @@
 """The `migwatch` command: a thin layer over the library. See README.md for the contract.
 
 parser.py builds the options, one function per command; each command runs from its group's module
-(ingest: replay, poll; delivery: digest; listing: items, feeds; service: serve, doctor; classify).
+(ingest: replay, poll; delivery: digest; items; feeds; service: serve, doctor; classify).
 """
 
 from __future__ import annotations
@@ -12,8 +12,9 @@ from collections.abc import Callable, Sequence
 
 from flows.cli.classify import cmd_classify
 from flows.cli.delivery import cmd_digest
+from flows.cli.feeds import cmd_feeds
 from flows.cli.ingest import cmd_poll, cmd_replay
-from flows.cli.listing import cmd_feeds, cmd_items
+from flows.cli.items import cmd_items
 from flows.cli.parser import build_parser
 from flows.cli.service import cmd_doctor, cmd_serve
 from monitors.errors import MigwatchError

@@ -35,3 +35,8 @@ def safe(url: str) -> str:
 
 def when(moment: datetime | None) -> str | None:
     return moment.isoformat(timespec="seconds") if moment else None
+
+
+def cut(text: str, width: int) -> str:
+    """`text` in at most `width` characters, an ellipsis marking a cut."""
+    return text if len(text) <= width else text[: width - 1] + "…"

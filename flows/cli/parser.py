@@ -86,10 +86,15 @@ def _digest(commands: Commands) -> None:
 
 
 def _items(commands: Commands) -> None:
+    from flows.cli.items import since
+
     items = commands.add_parser(
         "items",
-        help="list stored items",
-        description="List the stored items with their classification.",
+        help="list stored items, or show one whole with why it matched",
+        description="The stored items with their classification, newest first (by published date, "
+        "else when first seen): id, relevance, score, date, outlet, figure and visit counts, title. "
+        "With --id, one item whole: outlet, link, dates, verdict, crossing figures, ministerial "
+        "visits, its text, and with --explain the rules that fired.",
     )
     items.add_argument(
         "--format",
@@ -98,7 +103,34 @@ def _items(commands: Commands) -> None:
         help="output format (default: table)",
     )
     items.add_argument("--relevant", action="store_true", help="only relevant items")
+    items.add_argument(
+        "--since",
+        metavar="WHEN",
+        type=since,
+        help="only items dated from WHEN: a date (2025-06-01), a date and time (UTC unless given), "
+        "or an age (24h, 7d, 2w)",
+    )
+    items.add_argument(
+        "--match", metavar="TEXT", help="only items whose title or text contains TEXT (any case)"
+    )
+    items.add_argument("--limit", metavar="N", type=_positive, help="at most N items (the newest)")
+    items.add_argument("--id", metavar="ID", type=_positive, help="show this one item whole")
+    items.add_argument(
+        "--explain",
+        action="store_true",
+        help="add the rules that fired, with their weights (with --id, or --format json or csv)",
+    )
     add_common(items)
+
+
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not 1 or more")
+    return number
 
 
 def _poll(commands: Commands) -> None:
