@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, datetime
+from html import escape
 from pathlib import Path
 
 from monitors.digest.chart import channel_chart_png
@@ -45,6 +47,34 @@ def compose(digest: Digest, kind: str) -> Message:
     if kind == "json":
         return Message(title, render_json(digest), "text")
     return Message(title, render_text(digest), "text")
+
+
+TEST_TITLE = "migwatch: TEST message (no news; please ignore)"
+
+
+def test_message(kind: str, sent_at: datetime, host: str) -> Message:
+    """The clearly marked test message `migwatch notify --test` sends a channel of `kind`: it
+    carries no story, and sending it records nothing."""
+    when = sent_at.astimezone(UTC).strftime("%d %B %Y, %H:%M UTC")
+    text = (
+        f"This is a test message from migwatch on {host}, sent {when} by `migwatch notify --test`. "
+        "If you can read it, this channel works. It carries no news, and no story was marked as "
+        "delivered."
+    )
+    if kind == "email":
+        html = (
+            '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"></head><body style="font-family:'
+            'Helvetica,Arial,sans-serif;"><p style="display:inline-block;padding:4px 8px;background:#9a6700;'
+            'color:#fff;font-weight:bold;letter-spacing:.08em;">TEST MESSAGE</p>'
+            f"<p>{escape(text)}</p></body></html>"
+        )
+        return Message(TEST_TITLE, html, "html", (), f"TEST MESSAGE\n\n{text}\n")
+    if kind == "slack":
+        return Message(TEST_TITLE, f"*TEST MESSAGE* — {text}", "markdown")
+    if kind == "json":
+        body = json.dumps({"test": True, "sent_at": sent_at.astimezone(UTC).isoformat(), "message": text})
+        return Message(TEST_TITLE, body, "text")
+    return Message(TEST_TITLE, f"TEST MESSAGE: {text}", "text")
 
 
 def write_html(digest: Digest, folder: Path, html: str | None = None) -> Path:

@@ -1,7 +1,7 @@
 """The `migwatch` command: a thin layer over the library. See README.md for the contract.
 
 parser.py builds the options, one function per command; each command runs from its group's module
-(ingest: replay, poll; delivery: digest; items; feeds; service: serve, doctor; classify).
+(ingest: replay, poll; delivery: digest, notify; items; feeds; service: serve, doctor; classify).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from flows.cli.classify import cmd_classify
-from flows.cli.delivery import cmd_digest
+from flows.cli.delivery import cmd_digest, cmd_notify
 from flows.cli.feeds import cmd_feeds
 from flows.cli.ingest import cmd_poll, cmd_replay
 from flows.cli.items import cmd_items
@@ -25,6 +25,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "replay": cmd_replay,
     "classify": cmd_classify,
     "digest": cmd_digest,
+    "notify": cmd_notify,
     "items": cmd_items,
     "serve": cmd_serve,
     "doctor": cmd_doctor,

@@ -15,6 +15,10 @@ DB_HELP = (
 
 def add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", metavar="URL", help=DB_HELP)
+    add_config(parser)
+
+
+def add_config(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--config",
         metavar="FILE",

@@ -1,4 +1,5 @@
-"""`migwatch digest`: show or deliver the stories not yet delivered."""
+"""`migwatch digest`: show or deliver the stories not yet delivered; `migwatch notify`: the
+configured channels, and with --test a test message to each."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import sys
 from typing import Any
 
 from flows.cli.common import settings_from
-from flows.settings import configure_prefect_environment, watched_flow_run
+from flows.settings import configure_prefect_environment, load_settings, watched_flow_run
 
 
 def print_digest(digest: Any, fmt: str) -> None:
@@ -88,3 +89,56 @@ def cmd_digest(args: argparse.Namespace) -> int:
     else:
         _report_deliveries(report)
     return 4 if report.failed else 0
+
+
+def cmd_notify(args: argparse.Namespace) -> int:
+    from monitors.digest.notify import mask_url
+    from monitors.errors import ConfigError
+
+    settings = load_settings(args.config)
+    channels = list(dict.fromkeys([*settings.notify_urls, *args.notify]))
+    if not channels:
+        message = (
+            "no channel configured: set MIGWATCH_NOTIFY_URLS or notify_urls in the config file, "
+            "or give --notify URL"
+        )
+        if args.test:
+            raise ConfigError(message)
+        print(f"No channels: {message.removeprefix('no channel configured: ')}.")
+        return 0
+    if not args.test:
+        for channel in channels:
+            print(mask_url(channel))
+        print(f"{len(channels)} channel(s). `migwatch notify --test` sends each a test message.")
+        return 0
+    return _send_tests(channels)
+
+
+def _send_tests(channels: list[str]) -> int:
+    import socket
+    from datetime import UTC, datetime
+
+    from flows.messages import test_message
+    from monitors.digest.notify import channel_kind, send
+
+    failed = 0
+    for channel in channels:
+        message = test_message(channel_kind(channel), datetime.now(UTC), socket.gethostname())
+        result = send(
+            channel,
+            message.title,
+            message.body,
+            body_format=message.body_format,
+            text_alternative=message.text_alternative,
+        )
+        if result.ok:
+            print(f"ok    {result.label}: test message sent", flush=True)
+        else:
+            failed += 1
+            reason = (result.error or "failed").removeprefix(f"{result.label}: ")
+            print(f"fail  {result.label}: {reason}", flush=True)
+    print(
+        f"{len(channels)} channel(s): {len(channels) - failed} ok, {failed} failed. "
+        "Nothing was recorded: pending stories stay pending."
+    )
+    return 4 if failed else 0

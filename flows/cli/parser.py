@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from flows.cli.common import add_common
+from flows.cli.common import add_common, add_config
 
 Commands = Any  # argparse's _SubParsersAction, private in typeshed's spelling
 
@@ -83,6 +83,27 @@ def _digest(commands: Commands) -> None:
         help="apprise URL to send to (repeatable; adds to MIGWATCH_NOTIFY_URLS)",
     )
     add_common(digest)
+
+
+def _notify(commands: Commands) -> None:
+    notify = commands.add_parser(
+        "notify",
+        help="list the notification channels; with --test, check each with a test message",
+        description="The configured channels (MIGWATCH_NOTIFY_URLS, notify_urls in the config file, "
+        "and --notify), secrets masked. With --test, send each a short message marked as a test and "
+        "report each result; no story is sent and nothing is recorded. Exits 4 when a channel failed.",
+    )
+    notify.add_argument(
+        "--test", action="store_true", help="send each channel a test message and report each result"
+    )
+    notify.add_argument(
+        "--notify",
+        metavar="URL",
+        action="append",
+        default=[],
+        help="apprise URL to include (repeatable; adds to MIGWATCH_NOTIFY_URLS)",
+    )
+    add_config(notify)
 
 
 def _items(commands: Commands) -> None:
@@ -208,6 +229,7 @@ COMMAND_PARSERS: list[Callable[[Commands], None]] = [
     _replay,
     _classify,
     _digest,
+    _notify,
     _items,
     _poll,
     _feeds,
