@@ -11,6 +11,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from flows.cli.classify import cmd_classify
+from flows.cli.common import merge_global_options
 from flows.cli.delivery import cmd_digest, cmd_notify
 from flows.cli.feeds import cmd_feeds
 from flows.cli.ingest import cmd_poll, cmd_replay
@@ -36,7 +37,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = merge_global_options(parser.parse_args(argv))
     try:
         return COMMANDS[args.command](args)
     except MigwatchError as exc:

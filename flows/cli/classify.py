@@ -80,7 +80,7 @@ def _classified_line(topic: Any, item: Any, explain: bool) -> str:
 def cmd_classify(args: argparse.Namespace) -> int:
     from monitors.classify.topic import load_topic
 
-    topic = load_topic(args.topic or load_settings().topic_file)
+    topic = load_topic(args.topic or load_settings(args.config).topic_file)
     stream = _open(args.file)
     failures = 0
     seen_any = False

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from flows.settings import Settings, load_settings
 
+CONFIG_HELP = "config file (TOML; default: MIGWATCH_CONFIG or ~/.config/migwatch/config.toml)"
 DB_HELP = (
     "database URL (default: MIGWATCH_DATABASE_URL, the config file, or the SQLite file in the data folder)"
 )
@@ -19,12 +20,7 @@ def add_common(parser: argparse.ArgumentParser) -> None:
 
 
 def add_config(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--config",
-        metavar="FILE",
-        type=Path,
-        help="config file (TOML; default: MIGWATCH_CONFIG or ~/.config/migwatch/config.toml)",
-    )
+    parser.add_argument("--config", metavar="FILE", type=Path, help=CONFIG_HELP)
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
@@ -44,3 +40,11 @@ def when(moment: datetime | None) -> str | None:
 def cut(text: str, width: int) -> str:
     """`text` in at most `width` characters, an ellipsis marking a cut."""
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def merge_global_options(args: argparse.Namespace) -> argparse.Namespace:
+    """--db and --config given before the command count as if given after it (where they win)."""
+    for name in ("db", "config"):
+        if getattr(args, name, None) is None:
+            setattr(args, name, getattr(args, f"global_{name}", None))
+    return args

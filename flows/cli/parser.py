@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from flows.cli.common import add_common, add_config
+from flows.cli.common import CONFIG_HELP, DB_HELP, add_common, add_config
 
 Commands = Any  # argparse's _SubParsersAction, private in typeshed's spelling
 
@@ -238,11 +238,26 @@ COMMAND_PARSERS: list[Callable[[Commands], None]] = [
 ]
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("migwatch")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="migwatch",
         description="Monitor news on UK–Italy cooperation on migration and alert on crossing figures and ministerial visits.",
+        epilog="--db and --config may also come after the command; there they win.",
     )
+    parser.add_argument("--version", action="version", version=f"migwatch {_version()}")
+    # Before the command, into their own names: a subcommand's own default (None) would
+    # otherwise overwrite them (flows/cli/__init__.py merges the two).
+    parser.add_argument("--db", metavar="URL", dest="global_db", help=DB_HELP)
+    parser.add_argument("--config", metavar="FILE", dest="global_config", type=Path, help=CONFIG_HELP)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for add in COMMAND_PARSERS:
         add(commands)

@@ -44,3 +44,70 @@ def test_the_readme_classify_example_says_what_the_readme_shows(cli_env: dict[st
         int(n) for n in re.findall(r'"count": (\d+)', shown)
     ]
     assert answer["ministerial_visits"][0]["minister"] in shown
+
+
+def _options(sub: argparse.ArgumentParser) -> set[str]:
+    return {option for action in sub._actions for option in action.option_strings if option.startswith("--")}
+
+
+def test_each_command_heading_shows_only_options_it_takes_and_db_where_it_does() -> None:
+    subcommands = _subcommands()
+    headings = re.findall(r"^### `migwatch (\w+)([^`]*)`", README, flags=re.MULTILINE)
+    assert {name for name, _ in headings} == set(subcommands)
+    for name, shown in headings:
+        options = _options(subcommands[name])
+        assert set(re.findall(r"--[a-z][a-z-]*", shown)) <= options, name
+        assert ("--db" in shown) == ("--db" in options), name
+    without_db = sorted(name for name, sub in subcommands.items() if "--db" not in _options(sub))
+    without_config = sorted(name for name, sub in subcommands.items() if "--config" not in _options(sub))
+    assert without_db == ["classify", "notify"] and without_config == ["classify"]
+    sentence = " ".join(README.split("## The CLI", 1)[1].split("\n\n", 2)[1].split())
+    assert sentence.startswith(
+        "Every command but `classify` and `notify` takes `--db URL` (else `MIGWATCH_DATABASE_URL`, "
+        "else the config file, else the default SQLite file), and every command but `classify` takes "
+        "`--config FILE`; both may also come before the command (`migwatch --config FILE items`)"
+    )
+    assert {"--version", "--db", "--config"} <= _options(build_parser())
+
+
+def test_the_version_pins_the_readme_names_are_the_ones_pyproject_pins() -> None:
+    pins = dict(re.findall(r'"([a-z-]+)==([0-9][^"]*)"', (ROOT / "pyproject.toml").read_text()))
+    versions = README.split("## Versions", 1)[1]
+    for name, package in [("Prefect", "prefect"), ("FastAPI", "fastapi"), ("SQLAlchemy", "sqlalchemy")]:
+        said = re.search(rf"{name} (\d+\.\d+\.\d+)", versions)
+        assert said and said.group(1) == pins[package], name
+
+
+def test_the_documented_output_shapes_are_what_the_code_writes() -> None:
+    from flows.cli.items import CSV_COLUMNS
+    from flows.reports import FeedReport, PollReport
+
+    poll = json.loads(README.split("`--format json` prints\n\n```json\n", 1)[1].split("\n```", 1)[0])
+    real = PollReport(feeds=[FeedReport("https://a.example/rss", "ok")]).to_dict()
+    assert set(poll) == set(real) and set(poll["feeds"][0]) == set(real["feeds"][0])
+    columns = re.search(r"one row per item \(`([^`]+)`\)", " ".join(README.split()))
+    assert columns and columns.group(1).split(", ") == CSV_COLUMNS
+
+
+def test_the_readme_replay_example_is_what_a_real_replay_prints(
+    cli_env: dict[str, str], sqlite_url: str
+) -> None:
+    block = README.split("```console\n$ migwatch replay seeds/\n", 1)[1].split("```", 1)[0]
+    shown = [line for line in block.splitlines() if line and line != "..."]
+    result = run_cli(["replay", "seeds/", "--db", sqlite_url], cli_env)
+    assert result.returncode == 0, result.stderr
+    printed = result.stdout.splitlines()
+    *exact, written = shown
+    assert all(line in printed for line in exact), (exact, printed[:8])
+    path = (
+        re.escape(written)
+        .replace(r"/home/you/\.local/share", ".+")
+        .replace(r"20261126\-231304", r"\d{8}-\d{6}")
+    )
+    assert re.fullmatch(path, printed[-1]), (written, printed[-1])
+    summary = next(line for line in printed if line.startswith("migwatch digest — ")).removeprefix(
+        "migwatch digest — "
+    )
+    # every place the README quotes the seeds' digest counts quotes what the run says
+    quoted = re.findall(r"\d+ stories · \d+ crossing figures · \d+ ministerial\s+visits", README)
+    assert quoted and {" ".join(q.split()) for q in quoted} == {summary}
