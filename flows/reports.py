@@ -151,11 +151,12 @@ def _cut(text: str, width: int) -> str:
 
 def render_table(report: PollReport) -> str:
     """The per-feed table a text run ends with, then each failure's reason (said only here)."""
-    width = min(max((len(f.name) for f in report.feeds), default=10), 40)
+    titles = [one_line(f.title) if f.title else "-" for f in report.feeds]  # "-": known by URL only
+    width = min(max((len(t) for t in titles), default=10), 40)
     lines = [f"{'FEED':<{width}}  {'STATUS':<12}  {'NEW':>5}  {'RELEVANT':>8}  URL"]
-    for feed in report.feeds:
+    for feed, title in zip(report.feeds, titles, strict=True):
         lines.append(
-            f"{_cut(feed.name, width):<{width}}  {feed.status:<12}  {feed.new_items:>5}  "
+            f"{_cut(title, width):<{width}}  {feed.status:<12}  {feed.new_items:>5}  "
             f"{feed.relevant:>8}  {clean_url(feed.url)}"
         )
     failed = [f for f in report.feeds if f.status == "error"]

@@ -31,10 +31,9 @@ def cmd_feeds(args: argparse.Namespace) -> int:
     if not records:
         print("No feeds polled yet.")
         return 0
-    from flows.reports import feed_name
     from monitors.safetext import clean_url, one_line
 
-    names = [cut(feed_name(row.url, row.title), 40) for row in rows]
+    names = [cut(one_line(row.title) or "-" if row.title else "-", 40) for row in rows]
     width = max(len(name) for name in names)
     print(f"{'FEED':<{width}}  {'LAST SUCCESS':<25}  {'FAILS':>5}  {'NEXT TRY':<25}  URL")
     pad = " " * (width + 63)

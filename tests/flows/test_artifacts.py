@@ -60,6 +60,7 @@ def test_a_text_poll_names_each_failure_once_after_the_table() -> None:
     assert table.count("HTTP 500") == 1
     assert table.splitlines()[0].split() == ["FEED", "STATUS", "NEW", "RELEVANT", "URL"]
     assert table.splitlines()[1].startswith("A & Co ")
+    assert table.splitlines()[2].split()[:2] == ["-", "error"]  # known by its URL only
     assert table.splitlines()[-2:] == ["Failed:", "  https://b.example/feed: HTTP 500"]
 
 
