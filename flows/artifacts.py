@@ -3,6 +3,10 @@ short markdown summary (flows/reports.py) that reads at a glance.
 
 The rows are built by plain functions (tested without Prefect); `publish` is the only Prefect call
 and does nothing outside a flow run, so a library caller never needs a Prefect API.
+
+The Prefect UI reads every table cell as markdown: a feed's text is escaped (`md`), or `*`, `[..](..)`
+and `<b>` in a title would format or link, and a URL is written as a markdown link, since one left
+bare is linked by the UI with its `&` shown as `&amp;`.
 """
 
 from __future__ import annotations
@@ -10,7 +14,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
-from flows.reports import PollReport, poll_summary
+from flows.reports import PollReport, md, poll_summary
+from monitors.safetext import clean_url
 
 Row = dict[str, Any]
 
@@ -19,7 +24,7 @@ class FeedLine(Protocol):
     @property
     def url(self) -> str: ...
     @property
-    def name(self) -> str: ...
+    def title(self) -> str | None: ...
     @property
     def status(self) -> str: ...
     @property
@@ -39,17 +44,28 @@ class PollOutcome(Protocol):
     def delivery_failed(self) -> Mapping[str, str]: ...
 
 
+_LINK_UNSAFE = str.maketrans({c: f"%{ord(c):02X}" for c in "[]()<>`*\\"})
+
+
+def md_link(url: str) -> str:
+    """A URL as a markdown link to itself, with what would end or format the link %-encoded."""
+    safe = (clean_url(url) or "").translate(_LINK_UNSAFE)
+    return f"[{safe}]({safe})" if safe else ""
+
+
 def _row(
     what: str, name: str, status: str, new: Any = "", relevant: Any = "", sent: Any = "", **more: Any
 ) -> Row:
-    """One row; the counts come first, so the UI shows them without scrolling sideways."""
-    row: Row = {"new items": new, "relevant": relevant, "alerts sent": sent}
-    row.update(what=what, name=name, status=status, note=more.get("note", ""), url=more.get("url", ""))
+    """One row; the counts and the status come first, so the UI shows them without scrolling sideways.
+    Text cells are markdown-escaped here, the URL made a link."""
+    row: Row = {"new items": new, "relevant": relevant, "alerts sent": sent, "status": status}
+    row.update(what=what, name=md(name), note=md(more.get("note", "")), url=md_link(more.get("url", "")))
     return row
 
 
 def poll_rows(report: PollOutcome) -> list[Row]:
-    """The totals, then one row per channel alerted, then one per feed polled (named by title)."""
+    """The totals, then one row per channel alerted, then one per feed polled, named by its title
+    (`-` while it has none: its URL is in the url column)."""
     failed = sum(f.status == "error" for f in report.feeds)
     rows = [
         _row(
@@ -63,7 +79,8 @@ def poll_rows(report: PollOutcome) -> list[Row]:
     ]
     rows += delivery_rows(report.delivered, report.delivery_failed)
     rows += [
-        _row("feed", f.name, f.status, f.new_items, f.relevant, note=f.error, url=f.url) for f in report.feeds
+        _row("feed", f.title or "-", f.status, f.new_items, f.relevant, note=f.error, url=f.url)
+        for f in report.feeds
     ]
     return rows
 

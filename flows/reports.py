@@ -217,6 +217,14 @@ def md(text: str) -> str:
     return one_line(text).translate(_MARKDOWN)
 
 
+def md_feed(feed: FeedReport) -> str:
+    """A feed in markdown: its title, escaped, else its URL as code (a renderer would make a bare
+    URL a link and show the escapes inside it)."""
+    if feed.title and one_line(feed.title):
+        return md(feed.title)
+    return "`" + (clean_url(feed.url) or "").replace("`", "%60") + "`"
+
+
 def _plural(count: int, word: str, plural: str | None = None) -> str:
     return f"{count} {word if count == 1 else plural or word + 's'}"
 
@@ -240,12 +248,12 @@ def poll_summary(report: PollReport) -> str:
     alerts += [f"failed for {md(label)}: {md(reason)}" for label, reason in report.delivery_failed.items()]
     if alerts:
         lines += ["", "**Alerts:** " + " · ".join(alerts)]
-    relevant = [f"{md(f.name)} ({f.relevant})" for f in report.feeds if f.relevant]
+    relevant = [f"{md_feed(f)} ({f.relevant})" for f in report.feeds if f.relevant]
     if relevant:
         lines += ["", "**Relevant new items:** " + ", ".join(relevant)]
     if failed:
         lines += ["", "**Failed feeds:**", ""]
-        lines += [f"- {md(f.name)}: {md(f.error)}" for f in failed[:SUMMARY_FAILURES]]
+        lines += [f"- {md_feed(f)}: {md(f.error)}" for f in failed[:SUMMARY_FAILURES]]
         if len(failed) > SUMMARY_FAILURES:
             lines.append(f"- … and {len(failed) - SUMMARY_FAILURES} more (see the table)")
     return "\n".join(lines) + "\n"

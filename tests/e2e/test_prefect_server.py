@@ -183,7 +183,8 @@ def test_a_worker_runs_the_deployed_poll_once_at_a_time_and_stores_the_items(
     assert set(by_key) == {"migwatch-poll", "migwatch-poll-summary"}
     table = by_key["migwatch-poll"]["data"]
     rows = json.loads(table) if isinstance(table, str) else table
-    assert {row["url"] for row in rows if row["what"] == "feed"} == set(urls)
+    links = {row["url"] for row in rows if row["what"] == "feed"}
+    assert links == {f"[{url}]({url})" for url in urls}  # a markdown link: the UI reads cells as markdown
     total = rows[0]
     assert total["what"] == "total" and total["new items"] == stored[0]
     summary = by_key["migwatch-poll-summary"]["data"]

@@ -21,19 +21,33 @@ def _report() -> PollReport:
 
 def test_poll_table_puts_the_counts_first_then_channels_then_feeds_by_title() -> None:
     rows = poll_rows(_report())
-    assert list(rows[0])[:3] == ["new items", "relevant", "alerts sent"]
+    assert list(rows[0])[:4] == ["new items", "relevant", "alerts sent", "status"]
     assert [(r["what"], r["name"], r["status"]) for r in rows] == [
         ("total", "2 feed(s) polled", "1 failed"),
-        ("channel", "mailto://***@example.org", "sent"),
-        ("channel", "slack://***", "failed"),
+        ("channel", "mailto://\\*\\*\\*@example.org", "sent"),  # the UI reads cells as markdown
+        ("channel", "slack://\\*\\*\\*", "failed"),
         ("feed", "A & Co", "ok"),
-        ("feed", "https://b.example/feed", "error"),
+        ("feed", "-", "error"),  # known by its URL only, which the url column has
     ]
-    assert rows[3]["url"] == "https://a.example/feed?a=1&b=2"  # as it is: no entity in a cell
+    # a link to itself, so the UI shows its `&` as `&`, not as the `&amp;` it shows in a bare URL
+    assert rows[3]["url"] == "[https://a.example/feed?a=1&b=2](https://a.example/feed?a=1&b=2)"
     assert rows[2]["note"] == "HTTP 403" and rows[4]["note"] == "HTTP 500"
     assert (rows[0]["new items"], rows[0]["relevant"], rows[0]["alerts sent"]) == (3, 1, 2)
     # one column set for every row, so the UI draws one table
     assert len({tuple(r) for r in rows}) == 1
+
+
+def test_feed_text_in_the_table_cannot_format_or_link() -> None:
+    evil = FeedReport(
+        "https://c.example/x(1)?a=[b]",
+        "error",
+        error="*bold* [click](javascript:alert(1))",
+        title="<b>Big</b> _news_ [x](javascript:x)",
+    )
+    [row] = [r for r in poll_rows(PollReport(feeds=[evil])) if r["what"] == "feed"]
+    assert row["name"] == "\\<b\\>Big\\</b\\> \\_news\\_ \\[x\\](javascript:x)"
+    assert row["note"] == "\\*bold\\* \\[click\\](javascript:alert(1))"
+    assert row["url"] == "[https://c.example/x%281%29?a=%5Bb%5D](https://c.example/x%281%29?a=%5Bb%5D)"
 
 
 def test_the_summary_says_what_was_polled_alerted_and_failed_with_feed_text_inert() -> None:
@@ -50,7 +64,7 @@ def test_the_summary_says_what_was_polled_alerted_and_failed_with_feed_text_iner
         in lines
     )
     assert "**Relevant new items:** A & Co (1)" in lines
-    assert "- https://b.example/feed: HTTP 500" in lines
+    assert "- `https://b.example/feed`: HTTP 500" in lines  # a URL as code: no link, no escapes
     assert "- \\<b\\>C\\</b\\>: \\[click\\](javascript:x) \\*now\\*" in lines
     assert "&amp;" not in summary
 
@@ -93,8 +107,8 @@ def test_every_feed_failing_is_said_once_with_the_likely_cause() -> None:
 def test_delivery_table_lists_sent_and_failed_channels() -> None:
     rows = delivery_rows({"json://***": 4}, {"mailto://***": "timeout"})
     assert [(r["name"], r["status"], r["alerts sent"]) for r in rows] == [
-        ("json://***", "sent", 4),
-        ("mailto://***", "failed", 0),
+        ("json://\\*\\*\\*", "sent", 4),
+        ("mailto://\\*\\*\\*", "failed", 0),
     ]
 
 
