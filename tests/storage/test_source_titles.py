@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 
 import pytest
 from sqlalchemy import Engine
@@ -44,3 +45,30 @@ def test_a_failed_fetch_sets_no_title(engine: Engine) -> None:
     state = store.ensure_feeds(engine, [(url, None)])[url]
     store.record_outcomes(engine, [store.FeedOutcome(state.source_id, "error", error="HTTP 500", title="x")])
     assert _titles(engine) == {url: None}
+
+
+def test_the_digest_names_each_source_by_its_feed_title_with_its_link_in_date_order(engine: Engine) -> None:
+    from flows.pipeline import group_stories, pending_digest
+    from monitors.classify.classifier import classify
+    from monitors.classify.topic import load_topic
+    from tests.support.digest import EVIL_ITEM, LINKED_ITEM
+
+    topic = load_topic()
+    own, named = "https://own.example/rss", "https://named.example/rss"
+    states = store.ensure_feeds(engine, [(own, None), (named, "Named in the OPML")])
+    store.record_outcomes(engine, [store.FeedOutcome(states[own].source_id, "ok", title="Own Title")])
+    later, earlier = LINKED_ITEM, EVIL_ITEM  # published 3 and 2 June: stored later first
+    rows = [
+        (states[own].source_id, store.storable("later", later, classify(topic, later))),
+        (states[named].source_id, store.storable("earlier", earlier, classify(topic, earlier))),
+    ]
+    store.store_items(engine, rows)
+    group_stories(engine)
+    digest, _ = pending_digest(engine, ["json://127.0.0.1:9/hook"])
+    [story] = digest.stories
+    assert [a.source for a in story.articles] == ["Named in the OPML", "Own Title"]
+    assert [a.published.date() if a.published else None for a in story.articles] == [
+        date(2025, 6, 2),
+        date(2025, 6, 3),
+    ]
+    assert story.articles[1].url == later.url
