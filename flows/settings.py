@@ -155,7 +155,7 @@ def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings
         raise ConfigError(f"config file {path} cannot be read: {exc}") from exc
 
 
-def configure_prefect_environment() -> None:
+def configure_prefect_environment(*, one_run: bool = False) -> None:
     """Defaults that keep Prefect's output clean; a user's own PREFECT_* settings still win.
 
     Analytics off: with it on, the ephemeral server's telemetry write races its own start-up and
@@ -167,8 +167,16 @@ def configure_prefect_environment() -> None:
     Prefect's EventsWorker warns "Still processing items" while it sends the run's last events at
     exit; it sends them all the same, so that warning is noise at the end of every run and is not
     shown (its errors still are).
+    `one_run`: a command that runs one flow and exits (replay, poll, digest). Without
+    PREFECT_API_URL its flow runs on a temporary server that Prefect stops when the command exits,
+    mid-work: its services then log the flush they were cancelled in ("Error flushing 1 events",
+    CancelledError tracebacks) after the command's last line. That server's own log is set to
+    CRITICAL; whatever fails while the run needs it reaches the command as an API error. `serve`
+    keeps the server's log: there the server runs for days and its errors matter.
     """
     logging.getLogger("EventsWorker").setLevel(logging.ERROR)
+    if one_run and not os.environ.get("PREFECT_API_URL"):
+        os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "CRITICAL")
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")

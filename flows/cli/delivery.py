@@ -75,7 +75,7 @@ def cmd_digest(args: argparse.Namespace) -> int:
             )
         return 0
     engine.dispose()
-    configure_prefect_environment()
+    configure_prefect_environment(one_run=True)
     from flows.digest_flow import digest_flow
 
     topic_file = str(settings.topic_file) if settings.topic_file else None

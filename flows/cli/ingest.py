@@ -27,7 +27,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
         read_fixture(path)
     open_engine(settings.database_url).dispose()
 
-    configure_prefect_environment()
+    configure_prefect_environment(one_run=True)
     from flows.replay import replay_flow
 
     to_stderr(f"Replaying {', '.join(str(p) for p in paths)} into {safe(settings.database_url)}")
@@ -64,7 +64,7 @@ def cmd_poll(args: argparse.Namespace) -> int:
     load_topic(settings.topic_file)
     open_engine(settings.database_url).dispose()
 
-    configure_prefect_environment()
+    configure_prefect_environment(one_run=True)
     from flows.poll import poll_flow
 
     text = args.format == "text"

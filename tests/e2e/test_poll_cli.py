@@ -122,12 +122,14 @@ def test_a_poll_where_every_feed_failed_says_so_once_and_exits_5(
         db = f"sqlite:///{tmp_path / f'{fmt}.db'}"
         result = run_cli(["poll", "--feeds", str(feeds_file), "--db", db, "--format", fmt], cli_env)
         assert result.returncode == 5, result.stdout + result.stderr
-        assert result.stderr.strip().splitlines()[-1] == (
+        said = (
             "migwatch: error: all 2 feed(s) failed; no feed host accepts a connection: "
             "no network, or a firewall or proxy in the way"
         )
+        assert result.stderr.splitlines().count(said) == 1, result.stderr
         assert (result.stdout + result.stderr).count("cannot connect:") == 2  # each reason once
-        assert "Traceback" not in result.stderr
+        # nor does the temporary Prefect server, stopped as the command exits, log its shutdown
+        assert "Traceback" not in result.stderr and "Error flushing" not in result.stderr
     again = run_cli(["poll", "--feeds", str(feeds_file), "--db", db], cli_env)
     assert again.returncode == 5
-    assert "every feed is backing off after earlier failures" in again.stderr.splitlines()[-1]
+    assert "every feed is backing off after earlier failures" in again.stderr
