@@ -12,6 +12,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from tests.support.prefect_server import prefect_server
+
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
 SHARED = ROOT.parent / "shared"
@@ -25,8 +27,18 @@ def prefect_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("prefect-home")
 
 
+@pytest.fixture(scope="session")
+def prefect_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One real Prefect server (`prefect server start`, SQLite) for the whole session: every CLI
+    call of the suite talks to it, instead of each starting Prefect's ephemeral API (issue 12)."""
+    with prefect_server(tmp_path_factory.mktemp("prefect-server")) as server:
+        yield server.api
+
+
 @pytest.fixture
-def cli_env(tmp_path: Path, prefect_home: Path) -> dict[str, str]:
+def ephemeral_cli_env(tmp_path: Path, prefect_home: Path) -> dict[str, str]:
+    """The CLI's environment with no PREFECT_API_URL: each command starts Prefect's ephemeral API,
+    as on a machine where nothing is configured."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MIGWATCH_", "PREFECT_"))}
     env.update(
         PREFECT_HOME=str(prefect_home),
@@ -34,6 +46,12 @@ def cli_env(tmp_path: Path, prefect_home: Path) -> dict[str, str]:
         XDG_CONFIG_HOME=str(tmp_path / "config"),
     )
     return env
+
+
+@pytest.fixture
+def cli_env(ephemeral_cli_env: dict[str, str], prefect_api: str) -> dict[str, str]:
+    """The CLI's environment: a private home, pointed at the session's Prefect server."""
+    return {**ephemeral_cli_env, "PREFECT_API_URL": prefect_api}
 
 
 def run_cli(

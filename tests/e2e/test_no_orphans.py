@@ -96,9 +96,9 @@ def _still_alive_after_kill(children: dict[int, str]) -> dict[int, str]:
 
 
 @pytest.fixture
-def ephemeral_env(cli_env: dict[str, str]) -> dict[str, str]:
+def ephemeral_env(ephemeral_cli_env: dict[str, str]) -> dict[str, str]:
     """The CLI's environment with no Prefect API configured: Prefect starts its own server."""
-    return {k: v for k, v in cli_env.items() if k != "PREFECT_API_URL"}
+    return ephemeral_cli_env
 
 
 def test_killed_poll_leaves_neither_prefect_server_nor_parse_helper(

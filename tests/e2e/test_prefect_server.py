@@ -6,10 +6,8 @@ its PID afterwards."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -24,16 +22,11 @@ from sqlalchemy.engine import make_url
 
 from tests.conftest import MIGWATCH, ROOT, scratch_postgres
 from tests.support.feedserver import feed_server
+from tests.support.prefect_server import prefect_server as start_prefect_server
 
 PREFECT = Path(sys.executable).parent / "prefect"
 FEEDS = ["guardian_us_2018.rss", "google_alerts.atom", "daringfireball_jsonfeed_1.0.json"]
 TERMINAL = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _wait_for(what: str, check: Callable[[], Any], timeout: float, log: Path | None = None) -> Any:
@@ -72,41 +65,14 @@ def _psycopg(url: str) -> str:
 @pytest.fixture(scope="module")
 def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str]]]:
     """A Prefect server on 127.0.0.1 backed by a scratch PostgreSQL database; (API URL, env)."""
-    home = tmp_path_factory.mktemp("prefect-server")
-    port = _free_port()
-    api = f"http://127.0.0.1:{port}/api"
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("MIGWATCH_", "PREFECT_"))}
-    base.update(
-        PREFECT_HOME=str(home),
-        PREFECT_SERVER_ANALYTICS_ENABLED="false",
-        XDG_DATA_HOME=str(home / "data"),
-        XDG_CONFIG_HOME=str(home / "config"),
-    )
     database = scratch_postgres()
     prefect_db = next(database).replace("postgresql+psycopg://", "postgresql+asyncpg://")
-    server_env = {
-        **base,
-        "PREFECT_API_DATABASE_CONNECTION_URL": prefect_db,
-        "PREFECT_UI_ENABLED": "false",
-        # Only the runs a test asks for: no scheduled runs racing them.
-        "PREFECT_SERVER_SERVICES_SCHEDULER_ENABLED": "false",
-    }
-    log = home / "server.log"
-    server = _start(
-        [str(PREFECT), "server", "start", "--host", "127.0.0.1", "--port", str(port)], server_env, log
-    )
     try:
-
-        def healthy() -> bool:
-            try:
-                return httpx.get(f"{api}/health", timeout=2).status_code == 200
-            except httpx.HTTPError:
-                return False
-
-        _wait_for("prefect server healthy", healthy, 90, log)
-        yield api, {**base, "PREFECT_API_URL": api}
+        with start_prefect_server(
+            tmp_path_factory.mktemp("prefect-server"), database_url=prefect_db
+        ) as server:
+            yield server.api, server.env
     finally:
-        _stop(server)
         next(database, None)  # drops the scratch database
 
 
