@@ -202,5 +202,10 @@ def watched_flow_run() -> Iterator[PrefectSettings]:
 
     # A None frequency turns heartbeats off (FlowRunEngine.heartbeat_seconds); no environment
     # variable can say None, hence a settings context rather than os.environ.
-    with temporary_settings(set_defaults={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}) as settings:
+    from flows.prefect_api import reachable_api
+
+    with (
+        temporary_settings(set_defaults={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}) as settings,
+        reachable_api(),
+    ):
         yield settings

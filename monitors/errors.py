@@ -8,7 +8,8 @@ The CLI prints an error's message on one line (`migwatch: error: ...`) and exits
     ├── ConfigError          exit 2   a setting, topic file, feeds file or config file is malformed
     ├── StorageError         exit 3   the database cannot be reached or used
     ├── DeliveryError        exit 4   a notification channel failed
-    └── AllFeedsFailed       exit 5   a poll in which every feed failed (some failing: exit 0)
+    ├── AllFeedsFailed       exit 5   a poll in which every feed failed (some failing: exit 0)
+    └── PrefectUnavailable   exit 6   no Prefect API answers (PREFECT_API_URL) or none could start
 
 Per-feed and per-item problems are not exceptions: they are values (`FeedOk`, `FeedNotModified`, `FeedFailed`)
 in `monitors.feeds.fetch`, so one bad feed is one row of a report.
@@ -49,3 +50,9 @@ class AllFeedsFailed(MigwatchError):
     """Every feed of a poll failed: most likely the network, not the feeds."""
 
     exit_code = 5
+
+
+class PrefectUnavailable(MigwatchError):
+    """No Prefect API could be reached or started for a command that runs a flow."""
+
+    exit_code = 6

@@ -74,7 +74,13 @@ def cmd_digest(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
         return 0
+    # Nothing alerting is pending for any channel (nothing in flight either: that is pending too):
+    # answer at once, without starting Prefect for a run that would send nothing.
+    nothing_pending = not pipeline.pending_digest(engine, channels or [TERMINAL], signals)[0].stories
     engine.dispose()
+    if nothing_pending:
+        print("No new stories to deliver.", file=sys.stderr)
+        return 0
     configure_prefect_environment(one_run=True)
     from flows.digest_flow import digest_flow
 

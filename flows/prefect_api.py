@@ -1,0 +1,88 @@
+"""Is there a Prefect API to run on? One line that says what to do when there is not (issue 12).
+
+A command that runs a flow talks to the server at PREFECT_API_URL (or a Prefect profile's URL) or,
+with none configured, to a temporary server Prefect starts itself. When the first does not answer,
+or the second does not come up in time, Prefect raises a RuntimeError deep in its client, after a
+30-line traceback; `reachable_api` checks the configured server before the run starts and turns
+those errors into `PrefectUnavailable`, which the CLI prints as one `migwatch: error:` line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+
+from monitors.errors import PrefectUnavailable
+
+HEALTH_TIMEOUT = 10.0  # seconds for one /health answer; a busy server answers within a second or two
+ATTEMPTS = 3
+
+# What Prefect's client says when it could not reach or start its API (prefect 3.8.8).
+_UNREACHABLE = (
+    "Failed to reach API at",
+    "Timed out while attempting to connect to ephemeral Prefect API server",
+)
+
+
+def configured_api_url() -> str | None:
+    """The API URL Prefect will use (environment, profile or prefect.toml), if one is set."""
+    from prefect.settings import get_current_settings
+
+    url = get_current_settings().api.url
+    return str(url).rstrip("/") if url else None
+
+
+def shown(url: str) -> str:
+    """`url` without any user or password in it, for a message."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+
+
+def check_health(url: str, attempts: int = ATTEMPTS) -> str | None:
+    """None when `url`/health answers 200, else why not (the last attempt's reason)."""
+    reason = "no answer"
+    for _ in range(attempts):
+        try:
+            response = httpx.get(f"{url}/health", timeout=HEALTH_TIMEOUT)
+        except httpx.HTTPError as exc:
+            reason = type(exc).__name__ if not str(exc) else str(exc)
+            continue
+        if response.status_code == 200:
+            return None
+        reason = f"HTTP {response.status_code}"
+    return reason
+
+
+def unreachable(url: str, reason: str) -> PrefectUnavailable:
+    return PrefectUnavailable(
+        f"no Prefect API answers at {shown(url)} ({reason}): start that server "
+        "(`prefect server start`), or unset PREFECT_API_URL to run on a temporary local one"
+    )
+
+
+@contextmanager
+def reachable_api() -> Iterator[None]:
+    """Run a flow only where a Prefect API answers; its failure to answer is one clear error."""
+    url = configured_api_url()
+    if url:
+        reason = check_health(url)
+        if reason:
+            raise unreachable(url, reason)
+    try:
+        yield
+    except RuntimeError as exc:
+        message = str(exc)
+        if not message.startswith(_UNREACHABLE):
+            raise
+        if url:
+            raise unreachable(url, "it stopped answering") from None
+        raise PrefectUnavailable(
+            "Prefect's temporary local API did not start in time (PREFECT_SERVER_EPHEMERAL_STARTUP_"
+            "TIMEOUT_SECONDS): try again, raise that timeout, or run `prefect server start` and set "
+            "PREFECT_API_URL=http://127.0.0.1:4200/api"
+        ) from None
