@@ -133,6 +133,8 @@ class _Reading:
     seen: set[tuple[int, str, str | None]] = field(default_factory=set)
     found: list[FoundPeriod] = field(default_factory=list)  # the period read for each figure
     in_words: bool = True  # the item may write a number in words
+    title: str = ""
+    title_abroad: bool | None = None  # the headline places the item abroad (read when first needed)
 
 
 def _route(routes: tuple[tuple[str, Terms], ...], text: str) -> Route | None:
@@ -189,6 +191,19 @@ def _counts_people(topic: Topic, sentence: str, token: Number, has_context: bool
     return ""
 
 
+def _title_abroad(topic: Topic, reading: _Reading) -> bool:
+    """A headline that names no route and only places abroad ("Denver declares state of emergency
+    after 600 migrants ...") places the body's sentences that name no place of their own."""
+    if reading.title_abroad is None:
+        title = reading.title
+        reading.title_abroad = (
+            bool(title)
+            and not any(pattern.search(title) for _, pattern in topic.routes)
+            and _names_elsewhere(topic, title)
+        )
+    return reading.title_abroad
+
+
 def _compared(sentence: str, token: Number) -> bool:
     """A number set against a figure of the same sentence: "compared with more than 120,000 by ..."."""
     return (
@@ -200,21 +215,26 @@ def _compared(sentence: str, token: Number) -> bool:
     )
 
 
-def _names_elsewhere(topic: Topic, text: str) -> bool:
-    """The sentence puts people somewhere outside the UK and Italy (Albania's centres, Greece)
-    and names no place in either."""
+def _placed(topic: Topic, text: str) -> str | None:
+    """Where the sentence puts people: "home" when it names a place in the UK or Italy, "elsewhere"
+    when it names only places outside them (Albania's centres, Greece), None when it names none."""
     elsewhere = False
     for match in topic.names.finditer(text):
         entity = topic.entity_by_alias.get(match.group(0))
         if entity is None or entity.place is None:
             continue
         if entity.country in ("uk", "it"):
-            return False
+            return "home"
         if entity.country == "other" and not _ORIGIN_BEFORE.search(
             text[max(0, match.start() - 8) : match.start()]
         ):
             elsewhere = True
-    return elsewhere
+    return "elsewhere" if elsewhere else None
+
+
+def _names_elsewhere(topic: Topic, text: str) -> bool:
+    """The sentence puts people somewhere outside the UK and Italy and names no place in either."""
+    return _placed(topic, text) == "elsewhere"
 
 
 def may_have_numbers(words: Words) -> bool:
@@ -239,6 +259,8 @@ def extract_figures(
     # Patterns that match nowhere in the item need not be tried on each sentence.
     routes = tuple((route, p) for route, p in topic.routes if p.may_occur(words))
     may_exclude = topic.figure_exclude_sentence.may_occur(words)
+    title = next((s.text for s in sentences if s.where == "title"), "")
+    reading.title = title
     for sentence in sentences:
         text = sentence.text
         route_here = _route(routes, text) if routes else None
@@ -258,7 +280,28 @@ def extract_figures(
         previous_had_figure = found_here
     if notes is not None:
         notes.extend(reading.notes)
-    return _one_per_count(_with_years(reading, published))
+    return _one_per_count(_headline_periods(_with_years(reading, published), title))
+
+
+def _headline_periods(figures: list[CrossingFigure], title: str) -> list[CrossingFigure]:
+    """A body's count with no period takes the period of the headline's count that rounds it:
+    "More than 500 migrants crossed the Channel yesterday" over "528 people were detained"."""
+    headline = [f for f in figures if f.sentence == title and f.period is not None]
+    if not headline:
+        return figures
+    out = []
+    for figure in figures:
+        if figure.period is None and figure.sentence != title:
+            rounded = next((h for h in headline if _rounds(h.count, figure.count)), None)
+            if rounded is not None:
+                figure = replace(figure, period=rounded.period, as_of=rounded.as_of, year=rounded.year)
+        out.append(figure)
+    return out
+
+
+def _rounds(rounded: int, exact: int) -> bool:
+    """`rounded` is a round number within a tenth of `exact` ("more than 500" for 528)."""
+    return rounded != exact and rounded % 10 == 0 and abs(rounded - exact) * 10 <= exact
 
 
 def _read_sentence(
@@ -293,7 +336,10 @@ def _read_sentence(
         ]
         counted.sort(key=lambda pair: pair[0].start)
     # People arriving in Albania's centres or in Greece, unless the sentence names a route.
-    if counted and route_here in (None, "italy") and _names_elsewhere(topic, text):
+    placed = _placed(topic, text) if counted and route_here in (None, "italy") else "home"
+    if placed == "elsewhere" or (
+        placed is None and sentence.where != "title" and _title_abroad(topic, reading)
+    ):
         reading.notes.append(
             RuleHit("figure_rejected", "people arriving outside the UK and Italy", where, 0.0)
         )

@@ -14,6 +14,10 @@ from monitors.classify.patterns import fold_case
 from monitors.models import Period
 
 _ITALIAN_WEEKDAY = r"lunedì|martedì|mercoledì|giovedì|venerdì|sabato|domenica"
+_ENGLISH_WEEKDAY = r"monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+# Day words that date a count only when they follow it ("600 arrived in UK Thursday", "50 arriving
+# in Dover today"); before it they date the report ("Figures out today show 40,000 this year").
+_ONLY_AFTER = re.compile(rf"(?:today|{_ENGLISH_WEEKDAY})", re.IGNORECASE)
 # "span": a stated length that is none of the periods ("in two days", "since 2018"): no period.
 _PERIODS: tuple[tuple[Period | None, re.Pattern[str]], ...] = (
     (
@@ -23,7 +27,9 @@ _PERIODS: tuple[tuple[Period | None, re.Pattern[str]], ...] = (
             r"|negli ultimi|nelle ultime) (?:two|three|four|five|six|seven|eight|nine|ten|a few|several|\d+"
             r"|due|tre|quattro|cinque|sei|sette|otto|nove|dieci|pochi|poche) (?:days|weeks|months|years"
             r"|giorni|settimane|mesi|anni)\b|\bin (?:48|72) (?:hours|ore)\b"
-            r"|\bsince (?:records began|(?:19|20)\d\d)\b|\bdal (?:19|20)\d\d\b",
+            r"|\bsince (?:records began|(?:19|20)\d\d)\b|\bdal (?:19|20)\d\d\b"
+            # a financial year, "in 2020/21", is no calendar year
+            r"|\b(?:in|for|during|nel) (?:19|20)\d\d/\d\d\b",
             re.IGNORECASE,
         ),
     ),
@@ -35,7 +41,8 @@ _PERIODS: tuple[tuple[Period | None, re.Pattern[str]], ...] = (
             r"|(?:nelle|nelle ultime|in) 24 ore|24-hour period|(?:in|over) the (?:last |past )?24 hours"
             r"|\blast night\b|\bovernight\b|\bdaily\b|\bgiornalier[oa]\b"
             rf"|(?<![\w])(?:{_ITALIAN_WEEKDAY})(?![\w])|on (?:the )?\d{{1,2}}"
-            rf"(?:st|nd|rd|th)? (?:{MONTH_WORD.pattern})|\bday\b(?!-)|\bgiornata\b",
+            rf"(?:st|nd|rd|th)? (?:{MONTH_WORD.pattern})|\bday\b(?!-)|\bgiornata\b"
+            rf"|\btoday\b|\b(?:{_ENGLISH_WEEKDAY})\b",
             re.IGNORECASE,
         ),
     ),
@@ -54,7 +61,7 @@ _PERIODS: tuple[tuple[Period | None, re.Pattern[str]], ...] = (
             r"|since the (?:start|beginning) of (?:the|this) year|dall'inizio del \d{4}"
             r"|(?:the )?first (?:half|quarter|three months|six months|nine months)(?: of (?:the year|this year|\d{4}))?"
             r"|(?:nel )?primo (?:semestre|trimestre)(?: dell'anno| del \d{4})?|(?:nei )?primi (?:tre|sei|nove) mesi"
-            r"(?: dell'anno| del \d{4})?|between january and|(?:for |from |in )?january to|tra gennaio e|da gennaio a"
+            r"(?: dell'anno| del \d{4})?|between january(?: (?:19|20)\d\d)? and|(?:for |from |in )?january to|tra gennaio e|da gennaio a"
             r"|(?:at )?(?:the )?same (?:point|period|time)(?: (?:in|of|last) (?:19|20)\d\d| last year)?"
             r"|at this point last year|this time last year|dall'inizio dell'anno|da inizio anno|finora"
             r"|quest'anno|dal primo gennaio|dal 1 gennaio|stesso periodo|so far|un anno fa|a year ago"
@@ -96,7 +103,7 @@ _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 _NAMED_YEAR = re.compile(r"(?:\bin|\bnel|\bdel|\bfor|\bof|^)\s*((?:19|20)\d\d)(?:'s)?(?!\d)", re.IGNORECASE)
 # A year right after the count it dates: "45.774 del 2022", "28,400 people in 2021".
 _ATTACHED_YEAR = re.compile(
-    r"(?:\s+[^\W\d]+){0,2}\s+(?:del|nel|in|of|for|during)\s+((?:19|20)\d\d)(?!\d)", re.IGNORECASE
+    r"(?:\s+[^\W\d]+){0,2}\s+(?:del|nel|in|of|for|during)\s+((?:19|20)\d\d)(?![\d/])", re.IGNORECASE
 )
 # "2022's record of 45,774", "il record del 2022 di 45.774": a year before the count it dates.
 _YEAR_BEFORE = re.compile(
@@ -209,6 +216,8 @@ def _best(
         if cumulative and period == "day":
             continue
         begin, finish = match.start() + offset, match.end() + offset
+        if finish <= start and _ONLY_AFTER.fullmatch(segment, match.start(), match.end()):
+            continue
         gap = start - finish if finish <= start else begin - end if begin >= end else 0
         found.append((gap, rank, period, begin, finish))
     found.sort(key=lambda c: (c[0], c[1]))
