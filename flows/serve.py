@@ -5,13 +5,17 @@ Two deployment flows read their settings when they run (on the worker that runs 
 alert, and never overlaps itself (a deployment concurrency limit of one); `migwatch-scheduled-digest`
 sends the daily digest. Retries with backoff live where they help, per feed (storage/feeds.py) and
 per channel (storage/deliveries.py), never around a whole flow. `migwatch serve` runs both from one
-process on the schedules of the settings.
+process on the schedules of the settings, as the deployments `migwatch-scheduled-poll/served` and
+`migwatch-scheduled-digest/served` (prefect.yaml's are `.../poll` and `.../digest`), against
+PREFECT_API_URL or else a real local Prefect server (flows/local_server.py).
 """
 
 from __future__ import annotations
 
 import asyncio
 import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -27,8 +31,11 @@ if TYPE_CHECKING:
     from prefect.deployments.runner import RunnerDeployment
     from prefect.runner import Runner
 
-POLL_DEPLOYMENT = "poll"
-DIGEST_DEPLOYMENT = "digest"
+# `serve`'s deployments are `<flow>/served`; deploy/prefect.yaml's are `<flow>/poll` and
+# `<flow>/digest`: a serve pointed at the server that holds those never overwrites or pauses them.
+SERVED_DEPLOYMENT = "served"
+POLL_DEPLOYMENT = SERVED_DEPLOYMENT
+DIGEST_DEPLOYMENT = SERVED_DEPLOYMENT
 POLL_FLOW = "migwatch-scheduled-poll"
 DIGEST_FLOW = "migwatch-scheduled-digest"
 
@@ -114,7 +121,11 @@ def build_deployments(
 
 
 def serve(settings: Settings, config_file: Path | None = None, *, database_url: str | None = None) -> None:
-    """Serve both deployments until Ctrl-C or SIGTERM; schedules are paused on the way out."""
+    """Serve both deployments until Ctrl-C or SIGTERM; schedules are paused on the way out.
+
+    Without PREFECT_API_URL they are served against a real local Prefect server (flows/
+    local_server.py), started here unless one already answers, since Prefect's ephemeral API
+    runs no scheduler and would never start a run."""
     from prefect.runner import Runner
 
     deployments = build_deployments(settings, config_file, database_url=database_url)
@@ -123,19 +134,43 @@ def serve(settings: Settings, config_file: Path | None = None, *, database_url: 
     # The runner installs handle_sigterm as its SIGTERM handler when it starts; Prefect's own calls
     # sys.exit from inside the event loop, which can skip pausing the schedules.
     runner.handle_sigterm = stop  # type: ignore[method-assign]
+    # Installed before the local server starts, so a signal while it starts stops it too (exit 0).
     previous = {number: signal.signal(number, stop) for number in (signal.SIGTERM, signal.SIGINT)}
     try:
-        for deployment in deployments:
-            runner.add_deployment(deployment)
-        asyncio.run(_run(runner, stop))
+        with _prefect_api():
+            try:
+                for deployment in deployments:
+                    runner.add_deployment(deployment)
+                asyncio.run(_run(runner, stop))
+            except KeyboardInterrupt:
+                pass
+            finally:
+                # A signal that lands while the runner is still starting stops it before it can
+                # pause its schedules itself; pausing again is harmless, so always make sure here.
+                _pause(deployments)
     except KeyboardInterrupt:
         pass
     finally:
         for number, handler in previous.items():
             signal.signal(number, handler)
-        # A signal that lands while the runner is still starting stops it before it can pause its
-        # schedules itself; pausing again is harmless, so always make sure here.
-        _pause(deployments)
+
+
+@contextmanager
+def _prefect_api() -> Iterator[None]:
+    """The configured Prefect API; without one, a local server, made the API of this block."""
+    from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_settings
+
+    if get_current_settings().api.url:
+        yield
+        return
+    from flows.local_server import local_prefect_server
+
+    with (
+        local_prefect_server() as server,
+        # Flow runs the runner starts inherit it (it passes the current settings to them).
+        temporary_settings(updates={PREFECT_API_URL: server.api_url}),
+    ):
+        yield
 
 
 def _pause(deployments: list[RunnerDeployment]) -> None:

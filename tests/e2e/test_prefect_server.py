@@ -157,10 +157,37 @@ def test_a_worker_runs_the_deployed_poll_once_at_a_time_and_stores_the_items(
     assert summary.startswith(f"### Poll: {len(urls)} feeds · {len(urls) - 1} ok · 1 failed")
 
 
-def test_serve_registers_the_schedules_and_stops_on_sigterm(
+def _deployment(api: str, name: str) -> dict[str, Any]:
+    response = httpx.get(f"{api}/deployments/name/{name}", timeout=5)
+    assert response.status_code == 200, f"{name}: {response.text}"
+    data: dict[str, Any] = response.json()
+    return data
+
+
+def _as_deployed(deployment: dict[str, Any]) -> dict[str, Any]:
+    """What `prefect deploy` decided about a deployment, and `serve` must leave as it is."""
+    return {
+        "id": deployment["id"],
+        "paused": deployment["paused"],
+        "schedules": [(s["schedule"], s["active"]) for s in deployment["schedules"]],
+        "parameters": deployment["parameters"],
+        "entrypoint": deployment["entrypoint"],
+        "work_pool_name": deployment["work_pool_name"],
+        "updated": deployment["updated"],
+    }
+
+
+def test_serve_registers_its_own_schedules_beside_prefect_yaml_and_stops_on_sigterm(
     prefect_server: tuple[str, dict[str, str]], tmp_path: Path
 ) -> None:
+    """Issue 12, item 2: serve's deployments are `<flow>/served`, so the `prefect deploy --all`
+    deployments on the same server survive a serve start and stop untouched."""
     api, env = prefect_server
+    _prefect(["work-pool", "create", "migwatch", "--type", "process", "--overwrite"], env)
+    _prefect(["--no-prompt", "deploy", "--all"], env, cwd=ROOT / "deploy")
+    yaml_names = ["migwatch-scheduled-poll/poll", "migwatch-scheduled-digest/digest"]
+    before = {name: _as_deployed(_deployment(api, name)) for name in yaml_names}
+    assert not any(d["paused"] for d in before.values())
     doctor = subprocess.run(
         [str(MIGWATCH), "doctor", "--db", f"sqlite:///{tmp_path / 'm.db'}"],
         env=env,
@@ -177,7 +204,7 @@ def test_serve_registers_the_schedules_and_stops_on_sigterm(
     try:
 
         def registered() -> dict[str, Any] | None:
-            response = httpx.get(f"{api}/deployments/name/migwatch-scheduled-digest/digest", timeout=5)
+            response = httpx.get(f"{api}/deployments/name/migwatch-scheduled-digest/served", timeout=5)
             if response.status_code != 200:
                 return None
             digest: dict[str, Any] = response.json()
@@ -188,15 +215,19 @@ def test_serve_registers_the_schedules_and_stops_on_sigterm(
 
         digest = _wait_for("migwatch serve registered its deployments", registered, 90, log)
         assert digest["schedules"][0]["schedule"]["timezone"] == "Europe/Rome"
-        poll = httpx.get(f"{api}/deployments/name/migwatch-scheduled-poll/poll", timeout=5).json()
+        poll = _deployment(api, "migwatch-scheduled-poll/served")
         assert poll["schedules"][0]["schedule"]["interval"] == 300
         assert poll["global_concurrency_limit"]["limit"] == 1
         assert poll["paused"] is False
+        assert {name: _as_deployed(_deployment(api, name)) for name in yaml_names} == before
         serve.send_signal(signal.SIGTERM)
         assert serve.wait(timeout=30) == 0, log.read_text(errors="replace")[-3000:]
     finally:
         _stop(serve)
-    poll = httpx.get(f"{api}/deployments/name/migwatch-scheduled-poll/poll", timeout=5).json()
-    assert poll["paused"] is True  # schedules paused on the way out
-    assert "Traceback" not in log.read_text(errors="replace")
-    assert "Warning" not in log.read_text(errors="replace")
+    poll = _deployment(api, "migwatch-scheduled-poll/served")
+    assert poll["paused"] is True  # its own schedules paused on the way out
+    assert {name: _as_deployed(_deployment(api, name)) for name in yaml_names} == before
+    output = log.read_text(errors="replace")
+    assert "local Prefect server" not in output  # PREFECT_API_URL given: that server, none started
+    assert "Traceback" not in output
+    assert "Warning" not in output

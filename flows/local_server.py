@@ -1,0 +1,137 @@
+"""A real local Prefect server for a command run without PREFECT_API_URL (issue 12, item 2).
+
+Prefect's ephemeral API runs no scheduler, so a `serve` on it registers its schedules and never
+gets a run. `local_prefect_server` gives such a command a real `prefect server start` instead: on
+127.0.0.1 at Prefect's own port setting (PREFECT_SERVER_API_PORT, default 4200), its SQLite under
+PREFECT_HOME, its UI on the same address. A server already answering there is used as it is and
+left running; one started here is started on a leash (flows/lifeline.py), so it stops when the
+command does, even after `kill -9`, and is stopped on the way out otherwise. The wait for it to be
+healthy is bounded and says how it goes; a server that cannot start is one MigwatchError with the
+last line of its log.
+"""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from flows.lifeline import leashed
+from monitors.errors import MigwatchError
+
+HOST = "127.0.0.1"
+START_TIMEOUT = 240.0  # seconds; a cold start on a loaded 2-core machine takes 20-60 s
+PROGRESS_EVERY = 15.0  # seconds between two "still starting" lines
+STOP_GRACE = 20.0  # seconds the server has to shut down after SIGTERM before it is killed
+LOG_NAME = "migwatch-server.log"
+
+
+@dataclass(frozen=True, slots=True)
+class LocalServer:
+    url: str  # http://127.0.0.1:PORT, where the UI is
+    started: bool  # False: a server was already answering there and is left as it is
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.url}/api"
+
+
+def _say(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+def is_healthy(url: str, timeout: float = 3.0) -> bool:
+    """Whether a Prefect server answers at `url` (http://HOST:PORT)."""
+    try:
+        return httpx.get(f"{url}/api/health", timeout=timeout).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def _last_line(log: Path) -> str:
+    try:
+        lines = [line.strip() for line in log.read_text(errors="replace").splitlines() if line.strip()]
+    except OSError:
+        return ""
+    return lines[-1] if lines else ""
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=STOP_GRACE)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+def _wait_until_healthy(
+    process: subprocess.Popen[bytes],
+    server: LocalServer,
+    log: Path,
+    timeout: float,
+    say: Callable[[str], None],
+) -> None:
+    started = time.monotonic()
+    next_word = started + PROGRESS_EVERY
+    while not is_healthy(server.url):
+        now = time.monotonic()
+        if process.poll() is not None:
+            raise MigwatchError(
+                f"the local Prefect server stopped while starting (exit {process.returncode}): "
+                f"{_last_line(log) or 'no output'}; its log: {log}"
+            )
+        if now - started > timeout:
+            raise MigwatchError(
+                f"the local Prefect server at {server.url} did not answer within {timeout:.0f} s; "
+                f"its log: {log}; or set PREFECT_API_URL to a Prefect server you run"
+            )
+        if now >= next_word:
+            say(f"still starting the local Prefect server ({now - started:.0f} s)...")
+            next_word = now + PROGRESS_EVERY
+        time.sleep(0.5)
+    say(f"Prefect server ready after {time.monotonic() - started:.0f} s; its UI: {server.url}")
+
+
+@contextmanager
+def local_prefect_server(
+    port: int | None = None, *, timeout: float = START_TIMEOUT, say: Callable[[str], None] = _say
+) -> Iterator[LocalServer]:
+    """The Prefect server at 127.0.0.1:`port` (default: Prefect's PREFECT_SERVER_API_PORT),
+    started here unless one already answers, and stopped on the way out if started here."""
+    from prefect.settings import get_current_settings
+
+    prefect = get_current_settings()
+    url = f"http://{HOST}:{port or prefect.server.api.port}"
+    if is_healthy(url):
+        say(f"using the Prefect server already running at {url}/api (its UI: {url})")
+        yield LocalServer(url, started=False)
+        return
+    server = LocalServer(url, started=True)
+    log = Path(prefect.home).expanduser() / LOG_NAME
+    log.parent.mkdir(parents=True, exist_ok=True)
+    say(f"starting a local Prefect server at {server.api_url} (its UI: {url}); its log: {log}")
+    args = ["server", "start", "--host", HOST, "--port", url.rsplit(":", 1)[1]]
+    with log.open("ab") as out:
+        # Its own session: a Ctrl-C in the terminal reaches the command only, which stops the
+        # server itself once it no longer needs it (after pausing its schedules, for serve).
+        process = subprocess.Popen(
+            leashed("prefect", args),
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        _wait_until_healthy(process, server, log, timeout, say)
+        yield server
+    finally:
+        _stop(process)
