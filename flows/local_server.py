@@ -6,8 +6,8 @@ gets a run. `local_prefect_server` gives such a command a real `prefect server s
 PREFECT_HOME, its UI on the same address. A server already answering there is used as it is and
 left running; one started here is started on a leash (flows/lifeline.py), so it stops when the
 command does, even after `kill -9`, and is stopped on the way out otherwise. The wait for it to be
-healthy is bounded and says how it goes; a server that cannot start is one MigwatchError with the
-last line of its log.
+healthy is bounded and says how it goes; a server that cannot start is one PrefectUnavailable
+error with the last line of its log.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from pathlib import Path
 import httpx
 
 from flows.lifeline import leashed
-from monitors.errors import MigwatchError
+from monitors.errors import PrefectUnavailable
 
 HOST = "127.0.0.1"
 START_TIMEOUT = 240.0  # seconds; a cold start on a loaded 2-core machine takes 20-60 s
@@ -55,12 +55,14 @@ def is_healthy(url: str, timeout: float = 3.0) -> bool:
         return False
 
 
-def _last_line(log: Path) -> str:
+def _last_words(log: Path) -> str:
+    """The log's last paragraph on one line (Prefect's CLI wraps its error to the terminal's width)."""
     try:
-        lines = [line.strip() for line in log.read_text(errors="replace").splitlines() if line.strip()]
+        text = log.read_text(errors="replace")
     except OSError:
         return ""
-    return lines[-1] if lines else ""
+    paragraphs = [" ".join(p.split()) for p in text.split("\n\n") if p.strip()]
+    return paragraphs[-1][-400:] if paragraphs else ""
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
@@ -85,12 +87,12 @@ def _wait_until_healthy(
     while not is_healthy(server.url):
         now = time.monotonic()
         if process.poll() is not None:
-            raise MigwatchError(
+            raise PrefectUnavailable(
                 f"the local Prefect server stopped while starting (exit {process.returncode}): "
-                f"{_last_line(log) or 'no output'}; its log: {log}"
+                f"{_last_words(log) or 'no output'}; its log: {log}"
             )
         if now - started > timeout:
-            raise MigwatchError(
+            raise PrefectUnavailable(
                 f"the local Prefect server at {server.url} did not answer within {timeout:.0f} s; "
                 f"its log: {log}; or set PREFECT_API_URL to a Prefect server you run"
             )

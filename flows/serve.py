@@ -158,9 +158,15 @@ def serve(settings: Settings, config_file: Path | None = None, *, database_url: 
 @contextmanager
 def _prefect_api() -> Iterator[None]:
     """The configured Prefect API; without one, a local server, made the API of this block."""
-    from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_settings
+    from prefect.settings import PREFECT_API_URL, temporary_settings
 
-    if get_current_settings().api.url:
+    from flows.prefect_api import check_health, configured_api_url, unreachable
+
+    url = configured_api_url()
+    if url:
+        reason = check_health(url)
+        if reason:
+            raise unreachable(url, reason)
         yield
         return
     from flows.local_server import local_prefect_server
