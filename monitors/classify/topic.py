@@ -22,6 +22,7 @@ from monitors.classify.topic_model import (
     Person,
     Place,
     Role,
+    Summit,
     Topic,
     Weights,
 )
@@ -114,6 +115,11 @@ def _build(spec: TopicFile, source: str) -> Topic:
         for p in spec.people
     )
     figures, visits = spec.figures, spec.visits
+    place_names = {p.name for p in spec.places}
+    for summit in spec.summits:
+        for name in [summit.venue, *summit.within]:
+            if name not in place_names:
+                raise ConfigError(f"topic file {source}: summits: {summit.name}: unknown place {name!r}")
     return Topic(
         name=spec.topic.name,
         version=spec.topic.version,
@@ -150,4 +156,5 @@ def _build(spec: TopicFile, source: str) -> Topic:
         visit_past=terms(visits.past, "visits.past"),
         visit_events=terms(visits.events, "visits.events"),
         generic_words=generic,
+        summits=tuple(Summit(s.name, s.venue, frozenset(s.within), s.start, s.end) for s in spec.summits),
     )

@@ -80,6 +80,17 @@ class PlaceEntry(_Section):
     aliases: list[str]
 
 
+class SummitEntry(_Section):
+    """A gathering the topic knows the venue of: a trip "to England" or "in Puglia" for it, told
+    while it met, went to the venue."""
+
+    name: str
+    venue: str
+    within: list[str]
+    start: date
+    end: date
+
+
 class TermsSection(_Section):
     uk: list[str]
     italy: list[str]
@@ -122,6 +133,7 @@ class TopicFile(_Section):
     people: list[PersonEntry] = Field(default_factory=list)
     agencies: list[AgencyEntry] = Field(default_factory=list)
     places: list[PlaceEntry] = Field(default_factory=list)
+    summits: list[SummitEntry] = Field(default_factory=list)
     terms: TermsSection
     negative: list[NegativeEntry] = Field(default_factory=list)
     figures: FiguresSection

@@ -63,6 +63,18 @@ class Place:
 
 
 @dataclass(frozen=True, slots=True)
+class Summit:
+    """A gathering with a known venue (topic file `[[summits]]`): `within` are the wider places
+    (region, country) a report may name instead of the venue."""
+
+    name: str
+    venue: str
+    within: frozenset[str]
+    start: date
+    end: date
+
+
+@dataclass(frozen=True, slots=True)
 class Weights:
     title_all_three: float
     title_two: float
@@ -125,6 +137,7 @@ class Topic:
     visit_past: Terms
     visit_events: Terms
     generic_words: frozenset[str] = frozenset()
+    summits: tuple[Summit, ...] = ()
     names: re.Pattern[str] = field(init=False)
     entity_by_alias: dict[str, Entity] = field(init=False)
     fuzzy_names: dict[str, Person] = field(init=False)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 
 from monitors.classify.cast import Cast
 from monitors.classify.dates import find_day_month, find_full_date, weekday_near
@@ -137,7 +137,34 @@ class _Reader:
             # A sentence with no tense ("Ms Cooper's trip to Rome") takes the tense of the trip.
             statuses = told.tenses[key] or told.tenses[(ids[visit.minister], "")] or {"done"}
             visits.append(replace(visit, status="done" if "done" in statuses else "planned"))
-        return _drop_wider(topic, visits)
+        context = self.context
+        return _drop_wider(topic, _at_venues(topic, visits, context.published, context.cast.sentences))
+
+
+# How long before a summit a trip to it is reported ("sarà in Campania da mercoledì"), and after.
+_SUMMIT_BEFORE = timedelta(days=10)
+_SUMMIT_AFTER = timedelta(days=3)
+
+
+def _at_venues(
+    topic: Topic, visits: list[MinisterialVisit], published: date | None, sentences: list[Sentence]
+) -> list[MinisterialVisit]:
+    """A trip to a summit's region ("in Puglia per il vertice", "on a trip to England for the European
+    Political Community") is a trip to its venue, when the item names a gathering and
+    was published while the summit was near (the topic's `[[summits]]`)."""
+    if not visits or published is None:
+        return visits
+    near = [s for s in topic.summits if s.start - _SUMMIT_BEFORE <= published <= s.end + _SUMMIT_AFTER]
+    if not near or not any(topic.visit_events.search(s.text) for s in sentences):
+        return visits
+    kept: dict[tuple[str, str], MinisterialVisit] = {}
+    for visit in visits:
+        summit = next((s for s in near if visit.destination in s.within), None)
+        if summit is not None:
+            visit = replace(visit, destination=summit.venue)
+        key = (visit.minister, visit.destination)
+        kept[key] = _merge(kept.get(key), visit)
+    return list(kept.values())
 
 
 def _tells_a_meeting(topic: Topic, text: str) -> bool:
