@@ -117,6 +117,17 @@ _FILLER = re.compile(
 _CLAUSE_END = re.compile(r"[,.;:()]|\s[-–—]\s")
 _RANGE_START = re.compile(r"\b(?:from|da|dai|dagli)\s+$", re.IGNORECASE)
 _NAMED_YEAR_AFTER = re.compile(r"^\s+(?:in|nel)\s+(?:19|20)\d\d\b", re.IGNORECASE)
+# A headline that gives the crossings of a year: "Crossing numbers in 2021 triple 2020's figure".
+_HEADLINE_YEAR = re.compile(
+    r"\b(?:crossings?|crossing numbers|arrivals|landings|arrivi|sbarchi|traversate|approdi)\b[^.;:0-9]{0,20}?"
+    r"\b(?:in|nel|during|for) ((?:19|20)\d\d)\b",
+    re.IGNORECASE,
+)
+# A sentence set against the one before: its count with no period has the same span.
+_CONTRAST = re.compile(
+    r"\b(?:by contrast|in contrast|in comparison|by comparison|meanwhile|per contro|invece|al contrario)\b",
+    re.IGNORECASE,
+)
 _INTRINSIC = re.compile(r"arrivals|crossings|arrivi|traversate|sbarcati", re.IGNORECASE)
 # A Channel headline in the present tense tells one day's crossings ("Ninety people cross Channel").
 _PRESENT_CROSSING = re.compile(r"\b(?:cross|arrive|land|reach|intercept|rescue)\b", re.IGNORECASE)
@@ -135,6 +146,7 @@ class _Reading:
     in_words: bool = True  # the item may write a number in words
     title: str = ""
     title_abroad: bool | None = None  # the headline places the item abroad (read when first needed)
+    previous_lead: FoundPeriod | None = None  # the period of the previous sentence's first figure
 
 
 def _route(routes: tuple[tuple[str, Terms], ...], text: str) -> Route | None:
@@ -268,6 +280,7 @@ def extract_figures(
         if route_here:
             last_route = route_here
         found_here = False
+        before = len(reading.found)
         if HAS_DIGIT.search(text) or in_words:
             excluded = topic.figure_exclude_sentence.search(text) if may_exclude else None
             if excluded is None:
@@ -278,23 +291,38 @@ def extract_figures(
                 what = f"numbers of a sentence about '{excluded.group(0)}'"
                 reading.notes.append(RuleHit("figure_rejected", what, _where(sentence), 0.0))
         previous_had_figure = found_here
+        reading.previous_lead = reading.found[before] if len(reading.found) > before else None
     if notes is not None:
         notes.extend(reading.notes)
-    return _one_per_count(_headline_periods(_with_years(reading, published), title))
+    return _one_per_count(_headline_periods(_with_years(reading, published), title, published))
 
 
-def _headline_periods(figures: list[CrossingFigure], title: str) -> list[CrossingFigure]:
+def _headline_periods(
+    figures: list[CrossingFigure], title: str, published: date | None
+) -> list[CrossingFigure]:
     """A body's count with no period takes the period of the headline's count that rounds it:
-    "More than 500 migrants crossed the Channel yesterday" over "528 people were detained"."""
-    headline = [f for f in figures if f.sentence == title and f.period is not None]
-    if not headline:
+    "More than 500 migrants crossed the Channel yesterday" over "528 people were detained"; or,
+    when the headline has no count, the year the headline gives the crossings ("Crossing numbers
+    in 2021 triple 2020's figure" over "following 28,400 people crossing the Channel")."""
+    if not any(f.period is None and f.sentence != title for f in figures):
         return figures
+    headline = [f for f in figures if f.sentence == title and f.period is not None]
+    dated = None if headline else _HEADLINE_YEAR.search(title)
     out = []
     for figure in figures:
         if figure.period is None and figure.sentence != title:
             rounded = next((h for h in headline if _rounds(h.count, figure.count)), None)
             if rounded is not None:
                 figure = replace(figure, period=rounded.period, as_of=rounded.as_of, year=rounded.year)
+            elif dated is not None:
+                year = int(dated.group(1))
+                so_far = published is not None and published.year == year
+                figure = replace(
+                    figure,
+                    period="year_to_date" if so_far else "year",
+                    as_of=published if so_far else date(year, 12, 31),
+                    year=year,
+                )
         out.append(figure)
     return out
 
@@ -371,6 +399,9 @@ def _add_figure(
         _CUMULATIVE_HINTS.search(lowered) is not None and _CUMULATIVE_BEFORE.search(window) is not None
     )
     found = find_period(text, token.start, token.end, cumulative=cumulative, published=published)
+    lead = reading.previous_lead
+    if found.period is None and lead is not None and lead.period is not None and _CONTRAST.search(text):
+        found = lead  # "Italy, by contrast, has seen more than 150,000 ...": the same span as before
     if (
         found.period is None
         and title
