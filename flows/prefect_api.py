@@ -9,6 +9,7 @@ those errors into `PrefectUnavailable`, which the CLI prints as one `migwatch: e
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from urllib.parse import urlsplit, urlunsplit
@@ -73,6 +74,13 @@ def reachable_api() -> Iterator[None]:
         reason = check_health(url)
         if reason:
             raise unreachable(url, reason)
+    else:  # the silent part of a command's start: say what it waits for
+        print(
+            "Starting Prefect's temporary local API (no PREFECT_API_URL set; this can take half a minute "
+            "on a busy machine)",
+            file=sys.stderr,
+            flush=True,
+        )
     try:
         yield
     except RuntimeError as exc:
