@@ -9,6 +9,8 @@ import shlex
 
 from flows.cli import build_parser
 from tests.conftest import ROOT, run_cli
+from tests.support.digest import email_url, smtp_server
+from tests.support.feedserver import closed_port
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
@@ -111,3 +113,20 @@ def test_the_readme_replay_example_is_what_a_real_replay_prints(
     # every place the README quotes the seeds' digest counts quotes what the run says
     quoted = re.findall(r"\d+ stories · \d+ crossing figures · \d+ ministerial\s+visits", README)
     assert quoted and {" ".join(q.split()) for q in quoted} == {summary}
+
+
+def test_the_readme_notify_example_is_what_a_real_notify_test_prints(cli_env: dict[str, str]) -> None:
+    """The example's channels, with its hosts swapped for loopback ones: a real SMTP server for the
+    mailto channel (configured), a closed port for the hook (given with --notify)."""
+    command = "$ migwatch notify --test --notify 'json://127.0.0.1:8080/hook'\n"
+    shown = README.split(f"```console\n{command}", 1)[1].split("```", 1)[0].splitlines()
+    with smtp_server() as smtp:
+        env = {**cli_env, "MIGWATCH_NOTIFY_URLS": email_url(smtp.port)}
+        hook = f"json://127.0.0.1:{closed_port()}/hook"
+        result = run_cli(["notify", "--test", "--notify", hook], env)
+    assert result.returncode == 4, result.stdout + result.stderr
+
+    def shape(line: str) -> str:  # the URL is the part that names the host
+        return re.sub(r"\b(mailto|json)://\S+?(?=: )", r"\1://URL", line)
+
+    assert [shape(line) for line in result.stdout.splitlines()] == [shape(line) for line in shown]
