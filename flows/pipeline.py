@@ -162,7 +162,9 @@ def parse_result(
         return report, store.FeedOutcome(state.source_id, "error", error=str(items))
     own = feed_title(body.body, body.charset) if state.title is None else None
     ok = store.FeedOutcome(state.source_id, "ok", etag=body.etag, last_modified=body.last_modified, title=own)
-    return FeedReport(state.url, "ok", items=len(items), title=state.title or own), ok
+    ignored = [(e.guid or e.url or e.title, e.ignored) for e in items if e.ignored]
+    report = FeedReport(state.url, "ok", items=len(items), title=state.title or own, fields_ignored=ignored)
+    return report, ok
 
 
 def _likely_relevant(topic: Topic, entry: store.StorableItem) -> bool:

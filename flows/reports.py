@@ -70,6 +70,8 @@ class FeedReport:
     # items whose link the address policy refused to fetch: their link and the reason
     links_refused: list[tuple[str, str]] = field(default_factory=list)
     title: str | None = None  # from the feeds file, else the feed's own
+    # items with fields of the wrong type, read as absent (a JSON Feed's): the item and the reason
+    fields_ignored: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def name(self) -> str:
@@ -85,6 +87,9 @@ class FeedReport:
             "new_items": self.new_items,
             "links_refused": [
                 {"link": clean_url(link), "reason": one_line(why)} for link, why in self.links_refused
+            ],
+            "fields_ignored": [
+                {"item": one_line(item), "reason": one_line(why)} for item, why in self.fields_ignored
             ],
         }
 
@@ -173,6 +178,13 @@ def render_table(report: PollReport) -> str:
         lines += [
             f"  {feed.name}: {len(feed.links_refused)} link(s), e.g. {one_line(feed.links_refused[0][1])}"
             for feed in refusing
+        ]
+    ignoring = [f for f in report.feeds if f.fields_ignored]
+    if ignoring:
+        lines += ["", "Fields of the wrong type, read as absent (the rest of each item is kept):"]
+        lines += [
+            f"  {feed.name}: {len(feed.fields_ignored)} item(s), e.g. {one_line(feed.fields_ignored[0][1])}"
+            for feed in ignoring
         ]
     return "\n".join(lines)
 

@@ -23,6 +23,7 @@ class FeedItem:
     published: datetime | None = None
     source: str | None = None
     link_refused: str | None = None  # why the item's link is not there to follow, when it was written
+    ignored: str | None = None  # the fields read as absent because of their type (a JSON Feed's)
 
 
 @dataclass(frozen=True, slots=True)

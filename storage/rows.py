@@ -67,6 +67,7 @@ class StorableItem(NamedTuple):
     crossing_figures: str
     ministerial_visits: str
     link_refused: str | None = None  # why fetching `url` was refused (monitors/feeds/urls.py)
+    ignored: str | None = None  # fields of the wrong type read as absent: reported, not stored
 
     @property
     def text_length(self) -> int:
@@ -106,4 +107,5 @@ def storable(identity: str, item: FeedItem, classification: Classification) -> S
         encode_json(figures) if figures else EMPTY_JSON,
         encode_json(visits) if visits else EMPTY_JSON,
         item.link_refused,
+        item.ignored,
     )

@@ -2,7 +2,8 @@
 
 A JSON document is whatever its author typed, so every field is checked for its type before it is
 used: a `title` of 1000 or ["x"], a `content_html` of true, a `date_published` of {} are read as
-absent, as lemon24/reader reads them, and the rest of the item is kept. A document that is not a
+absent, as lemon24/reader reads them, and the rest of the item is kept; the item says so in its
+`ignored` reason (`migwatch poll` lists them per feed). A document that is not a
 JSON object with a list of items (or an RSS channel) is not a feed: FeedParseError, one reason for
 the whole feed. Nothing in a feed's JSON raises anything else.
 """
@@ -48,6 +49,46 @@ def _link(value: Any, feed_url: str | None) -> str | None:
     return safe_url(value)
 
 
+# The fields of a JSON Feed item that migwatch reads, and the JSON types each may have.
+_TEXT: tuple[type, ...] = (str,)
+_FIELD_TYPES: dict[str, tuple[type, ...]] = {
+    "id": (str, int, float),
+    "url": _TEXT,
+    "external_url": _TEXT,
+    "title": _TEXT,
+    "summary": _TEXT,
+    "content_html": _TEXT,
+    "content_text": _TEXT,
+    "date_published": _TEXT,
+    "date_modified": _TEXT,
+}
+_JSON_NAMES = {
+    bool: "true/false",
+    int: "a number",
+    float: "a number",
+    str: "text",
+    list: "a list",
+    dict: "an object",
+}
+
+
+def ignored_fields(
+    entry: Mapping[str, Any], types: Mapping[str, tuple[type, ...]] = _FIELD_TYPES
+) -> str | None:
+    """Which of an item's fields have a JSON type they may not have, e.g. `title (a number)`:
+    the item's reason for reading them as absent. None when every field it has is of its type."""
+    wrong = []
+    for key, allowed in types.items():
+        value = entry.get(key)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, allowed):
+            wrong.append(f"{key} ({_JSON_NAMES.get(type(value), type(value).__name__)})")
+    if not wrong:
+        return None
+    return "read as absent, of the wrong JSON type: " + ", ".join(wrong)
+
+
 def _item(entry: Mapping[str, Any], source: str | None) -> FeedItem:
     url = _link(entry.get("url"), source) or _link(entry.get("external_url"), source)
     content = _text(entry, "content_html", "content_text")
@@ -61,7 +102,16 @@ def _item(entry: Mapping[str, Any], source: str | None) -> FeedItem:
         url=url,
         published=any_date(entry.get("date_published")) or any_date(entry.get("date_modified")),
         source=source,
+        ignored=ignored_fields(entry),
     )
+
+
+_RSS_FIELD_TYPES: dict[str, tuple[type, ...]] = {
+    "link": _TEXT,
+    "title": _TEXT,
+    "description": _TEXT,
+    "pubDate": _TEXT,
+}
 
 
 def _rss_item(entry: Mapping[str, Any], source: str | None) -> FeedItem:
@@ -78,6 +128,7 @@ def _rss_item(entry: Mapping[str, Any], source: str | None) -> FeedItem:
         url=url,
         published=any_date(entry.get("pubDate")),
         source=source,
+        ignored=ignored_fields(entry, _RSS_FIELD_TYPES),
     )
 
 
