@@ -1,4 +1,4 @@
-"""Issue 12: nothing a command starts outlives it. A real `migwatch poll` and `migwatch replay`,
+"""Issue 12: nothing a command starts outlives it. A real `migwatch poll`, `replay` and `digest`,
 with Prefect's ephemeral API (no PREFECT_API_URL), are killed with SIGKILL while their children run;
 every child they started (the ephemeral server, the parse helper) must be gone soon after."""
 
@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import MIGWATCH, ROOT
+from tests.support.digest import seeded_engine
 from tests.support.feedserver import corpus_files, feed_server
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
@@ -121,5 +122,14 @@ def test_killed_poll_leaves_neither_prefect_server_nor_parse_helper(
 def test_killed_replay_leaves_no_prefect_server(ephemeral_env: dict[str, str], sqlite_url: str) -> None:
     children = _kill_when_running(
         ["replay", "--db", sqlite_url, "seeds"], ephemeral_env, ["prefect.server.api.server:create_app"]
+    )
+    assert _still_alive_after_kill(children) == {}
+
+
+def test_killed_digest_leaves_no_prefect_server(ephemeral_env: dict[str, str], sqlite_url: str) -> None:
+    with seeded_engine(sqlite_url):
+        pass  # stories are pending, so the digest starts its flow (and Prefect's server)
+    children = _kill_when_running(
+        ["digest", "--db", sqlite_url], ephemeral_env, ["prefect.server.api.server:create_app"]
     )
     assert _still_alive_after_kill(children) == {}
