@@ -36,6 +36,7 @@ def test_poll_stores_good_feeds_reports_bad_ones_and_feeds_shows_health(
         "error": "",
         "new_items": 55,
         "links_refused": [],
+        "fields_ignored": [],
     }
     assert rows[good[1]]["new_items"] == 48
     assert rows[bad[0]]["status"] == "error" and rows[bad[0]]["error"].startswith("HTTP 500")

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import run_cli
+from tests.support.digest import seeded_engine
 
 # Prefect 3's flow engine logs this at DEBUG when it starts the heartbeat thread of a flow run.
 STARTED = "Started flow run heartbeat context"
@@ -30,6 +31,8 @@ def test_cli_flow_runs_have_no_heartbeat_unless_the_user_sets_one(
     if user_frequency is not None:
         env["PREFECT_FLOWS_HEARTBEAT_FREQUENCY"] = user_frequency
     commands = _commands(tmp_path, sqlite_url)
+    with seeded_engine(sqlite_url):
+        pass  # stories pending: a digest with nothing pending answers without a flow run
     for command in commands if user_frequency is None else commands[:1]:
         result = run_cli(command, env)
         # the poll's only feed failed: exit 5 (every feed failed), its flow run completed all the same
