@@ -35,7 +35,7 @@ _LINKING_BEFORE = re.compile(
     r"(?:exceed(?:ed|s)?|reach(?:ed|es|ing)?|r(?:o|i)sen? to|rising to|climb(?:ed|s)? to|stands? at|stood at"
     r"|was|were|is|are|totall?(?:ed|ing|s)?|hit(?:s|ting)?|pass(?:ed|es|ing)?|past|topp(?:ed|ing)|tops"
     r"|nears?|nearing|to|of|at|with|surpass(?:ed|es)?|over|above|recorded|registrat[ie]"
-    r"|superato|superano|supera|raggiunto|raggiungono|sono stati|erano stati|sono|è di|pari a|quota|a|di"
+    r"|superato|superano|supera|raggiunto|raggiungono|sono stat[ie]|erano stat[ie]|sono|è di|pari a|quota|a|di"
     r"|fell to|dropped to|drop to|rose to|fallen to|risen to|scesi a|scese a|saliti a|salite a|calati a"
     r"|sale a|salgono a|ai|agli|intorno ai|intorno agli|attorno ai)"
     rf"{_ADVERB}(?:\s+(?:le|i|gli|quota))?(?:\s+{_A})?\s*$",
@@ -80,7 +80,7 @@ _COMPARISON = re.compile(
 _COMPARED_BEFORE = re.compile(
     r"(?:compared (?:with|to)|against|from|than|up from|down from|versus|vs\.?|contro|including|compresi"
     r"|di cui|rispetto (?:a|ai|agli|alle|al|allo)|a fronte (?:di|dei|degli|delle)|(?:più|meno|doppio) d(?:i|ei|egli|elle)"
-    r"|as the|record (?:di|of)|lontan[oi] da(?:i|gli|lle)?|far from|well below|erano stati|erano|were|but (?:just|only)|ma (?:solo|appena))\s+(?:(?:i|gli|le|the)\s+)?"
+    r"|as the|record (?:di|of)|lontan[oi] da(?:i|gli|lle)?|far from|well below|erano stat[ie]|erano|were|but (?:just|only)|ma (?:solo|appena))\s+(?:(?:i|gli|le|the)\s+)?"
     rf"(?:{_A}\s+)?$",
     re.IGNORECASE,
 )
@@ -92,7 +92,7 @@ _BARE_AFTER = re.compile(
 )
 _STRONG_LINK = re.compile(
     r"(?:exceed(?:ed|s)?|reach(?:ed|es)?|totall?(?:ed|ing|s)|topped|surpassed|passed|fell to|dropped to|rose to"
-    r"|superato|supera|raggiunto|sono stati|erano stati|scesi a|scese a|saliti a|salite a|calati a|sale a"
+    r"|superato|supera|raggiunto|sono stat[ie]|erano stat[ie]|scesi a|scese a|saliti a|salite a|calati a|sale a"
     r"|registrat[ie]|recorded)"
     rf"{_ADVERB}(?:\s+(?:le|i|gli|quota))?(?:\s+{_A})?\s*$",
     re.IGNORECASE,
@@ -126,6 +126,12 @@ _HEADLINE_YEAR = re.compile(
 # A sentence set against the one before: its count with no period has the same span.
 _CONTRAST = re.compile(
     r"\b(?:by contrast|in contrast|in comparison|by comparison|meanwhile|per contro|invece|al contrario)\b",
+    re.IGNORECASE,
+)
+_ANY_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+# A share of the people counted before: "Of the 40,000 who crossed, around 12,000 were Albanian".
+_SHARE_AFTER = re.compile(
+    r"^\s+(?:were|are|erano|sono)\s+(?:(?-i:[A-Z][a-z]+(?:an|ese|ish|i))|[a-z]+(?:esi|ani|eni|ini|ei))\b",
     re.IGNORECASE,
 )
 _INTRINSIC = re.compile(r"arrivals|crossings|arrivi|traversate|sbarcati", re.IGNORECASE)
@@ -183,6 +189,10 @@ def _counts_people(topic: Topic, sentence: str, token: Number, has_context: bool
         return ""
     if _CROSSING_VERB_AFTER.match(after):
         return "a crossing verb after it"
+    if _SHARE_AFTER.match(after) and (
+        follows or _COMPARISON.search(before) or re.search(r"\bof the\b", before, re.IGNORECASE)
+    ):
+        return "a share of the people before it"
     if _RANGE_START.search(before[-30:]) and _NAMED_YEAR_AFTER.match(after):
         return "the start of a range in a named year"  # "from 299 in 2018 to possibly 50,000"
     if re.match(r"^\s*\)", after) and before.rstrip().endswith("("):
@@ -294,23 +304,30 @@ def extract_figures(
         reading.previous_lead = reading.found[before] if len(reading.found) > before else None
     if notes is not None:
         notes.extend(reading.notes)
-    return _one_per_count(_headline_periods(_with_years(reading, published), title, published))
+    figures = _with_years(reading, published)
+    unstated = [
+        f.period is None and not found.stated for f, found in zip(figures, reading.found, strict=True)
+    ]
+    return _one_per_count(_headline_periods(figures, unstated, title, published))
 
 
 def _headline_periods(
-    figures: list[CrossingFigure], title: str, published: date | None
+    figures: list[CrossingFigure], unstated: list[bool], title: str, published: date | None
 ) -> list[CrossingFigure]:
     """A body's count with no period takes the period of the headline's count that rounds it:
     "More than 500 migrants crossed the Channel yesterday" over "528 people were detained"; or,
     when the headline has no count, the year the headline gives the crossings ("Crossing numbers
-    in 2021 triple 2020's figure" over "following 28,400 people crossing the Channel")."""
-    if not any(f.period is None and f.sentence != title for f in figures):
+    in 2021 triple 2020's figure" over "following 28,400 people crossing the Channel"), or the one
+    year it names ("2024 was the deadliest year in the Channel" over "Arrivals rose to 36,816")."""
+    if not any(u and f.sentence != title for f, u in zip(figures, unstated, strict=True)):
         return figures
     headline = [f for f in figures if f.sentence == title and f.period is not None]
     dated = None if headline else _HEADLINE_YEAR.search(title)
+    if dated is None and not headline and len(set(_ANY_YEAR.findall(title))) == 1:
+        dated = _ANY_YEAR.search(title)  # "2024 was the deadliest year in the Channel"
     out = []
-    for figure in figures:
-        if figure.period is None and figure.sentence != title:
+    for figure, no_phrase in zip(figures, unstated, strict=True):
+        if no_phrase and figure.sentence != title:
             rounded = next((h for h in headline if _rounds(h.count, figure.count)), None)
             if rounded is not None:
                 figure = replace(figure, period=rounded.period, as_of=rounded.as_of, year=rounded.year)

@@ -29,7 +29,8 @@ _PERIODS: tuple[tuple[Period | None, re.Pattern[str]], ...] = (
             r"|giorni|settimane|mesi|anni)\b|\bin (?:48|72) (?:hours|ore)\b"
             r"|\bsince (?:records began|(?:19|20)\d\d)\b|\bdal (?:19|20)\d\d\b"
             # a financial year, "in 2020/21", is no calendar year
-            r"|\b(?:in|for|during|nel) (?:19|20)\d\d/\d\d\b",
+            r"|\b(?:in|for|during|nel) (?:19|20)\d\d/\d\d\b"
+            r"|\b(?:nell'ultimo|nello scorso|lo scorso|l'ultimo|questo|nel) fine settimana\b",
             re.IGNORECASE,
         ),
     ),
@@ -42,7 +43,7 @@ _PERIODS: tuple[tuple[Period | None, re.Pattern[str]], ...] = (
             r"|\blast night\b|\bovernight\b|\bdaily\b|\bgiornalier[oa]\b"
             rf"|(?<![\w])(?:{_ITALIAN_WEEKDAY})(?![\w])|on (?:the )?\d{{1,2}}"
             rf"(?:st|nd|rd|th)? (?:{MONTH_WORD.pattern})|\bday\b(?!-)|\bgiornata\b"
-            rf"|\btoday\b|\b(?:{_ENGLISH_WEEKDAY})\b",
+            rf"|\btoday\b|\b(?:{_ENGLISH_WEEKDAY})\b|\bnella notte\b|nel corso della notte|\bstanotte\b|\bin nottata\b",
             re.IGNORECASE,
         ),
     ),
@@ -64,7 +65,7 @@ _PERIODS: tuple[tuple[Period | None, re.Pattern[str]], ...] = (
             r"(?: dell'anno| del \d{4})?|between january(?: (?:19|20)\d\d)? and|(?:for |from |in )?january to|tra gennaio e|da gennaio a"
             r"|(?:at )?(?:the )?same (?:point|period|time)(?: (?:in|of|last) (?:19|20)\d\d| last year)?"
             r"|at this point last year|this time last year|dall'inizio dell'anno|da inizio anno|finora"
-            r"|quest'anno|dal primo gennaio|dal 1 gennaio|stesso periodo|so far|un anno fa|a year ago"
+            r"|quest'anno|dal primo gennaio|dal 1 gennaio|stesso periodo(?: del (?:19|20)\d\d| dell'anno (?:scorso|precedente))?|so far|un anno fa|a year ago"
             r"|\b(?:this )?year's (?:total|tally)",
             re.IGNORECASE,
         ),
@@ -143,6 +144,7 @@ class FoundPeriod:
     period: Period | None
     around: str  # the text around the number and its period phrase, to date the figure
     year: int | None = None  # a year the phrase names for this count
+    stated: bool = True  # False: no period phrase at all (not a stated span such as "in two days")
 
 
 def find_period(
@@ -157,7 +159,9 @@ def find_period(
         return FoundPeriod(_year_or_so_far(year, published, text), _around(text, start, end), year)
     best = _nearest(text, start, end, cumulative=cumulative)
     if best is None:
-        return FoundPeriod("year_to_date" if cumulative else None, _around(text, start, end))
+        return FoundPeriod(
+            "year_to_date" if cumulative else None, _around(text, start, end), stated=cumulative
+        )
     period, phrase_start, phrase_end = best
     around = _around(text, min(phrase_start, start), max(phrase_end, end))
     if period == "year" and cumulative and not _LAST_YEAR_WORDS.search(around):
