@@ -24,7 +24,7 @@ from prefect import flow
 
 from flows import artifacts
 from flows.schedules import digest_schedule
-from flows.settings import Settings, load_settings
+from flows.settings import Settings, load_run_settings
 from monitors.errors import ConfigError, DeliveryError
 
 if TYPE_CHECKING:
@@ -40,45 +40,38 @@ POLL_FLOW = "migwatch-scheduled-poll"
 DIGEST_FLOW = "migwatch-scheduled-digest"
 
 
-def _settings(config_file: str | None, database_url: str | None) -> Settings:
-    return load_settings(Path(config_file) if config_file else None, database_url=database_url)
-
-
 @flow(name=POLL_FLOW, validate_parameters=False)
-def scheduled_poll(config_file: str | None = None, database_url: str | None = None) -> dict[str, Any]:
+def scheduled_poll(config_file: str | None = None, overrides_file: str | None = None) -> dict[str, Any]:
     """One poll cycle of the feeds in the settings, then the instant alert; publishes a table of
-    feeds polled, new and relevant items and alerts sent."""
+    feeds polled, new and relevant items and alerts sent. The run reads its settings (database,
+    channels, feeds) where it runs: its parameters name only the config file and the flags file
+    of `migwatch serve` (flows/settings.py: run_overrides)."""
     from flows.poll import poll_flow
-    from monitors.feeds.feedlist import load_feed_list
-    from monitors.feeds.fetch import FetchLimits
 
-    settings = _settings(config_file, database_url)
-    feeds = [(feed.url, feed.title) for feed in load_feed_list(settings.feeds_file)]
+    settings = load_run_settings(config_file, overrides_file)
     # The poll's own body (and its table artifact) runs inside this flow run: one run per poll.
     report = poll_flow.fn(
-        settings.database_url,
-        feeds,
-        FetchLimits.from_settings(settings),
-        str(settings.topic_file) if settings.topic_file else None,
-        settings.notify_urls,
-        False,
+        config_file,
+        str(settings.feeds_file) if settings.feeds_file else None,
+        channels=None,  # every configured channel
+        overrides_file=overrides_file,
+        show_progress=False,
     )
     return report.to_dict()
 
 
 @flow(name=DIGEST_FLOW, validate_parameters=False)
-def scheduled_digest(config_file: str | None = None, database_url: str | None = None) -> dict[str, Any]:
+def scheduled_digest(config_file: str | None = None, overrides_file: str | None = None) -> dict[str, Any]:
     """The daily digest to every configured channel, each story once per channel. A channel that
     fails keeps its stories and is retried with backoff by later runs (storage/deliveries.py)."""
     from flows.digest_flow import digest_flow
 
-    settings = _settings(config_file, database_url)
+    settings = load_run_settings(config_file, overrides_file)
     if not settings.notify_urls:
         # Unattended, the terminal is nobody: keep the stories for when a channel is configured.
         artifacts.publish_delivery("migwatch-digest", {}, {})
         return {"delivered": {}, "failed": {}, "note": "no channel configured"}
-    topic_file = str(settings.topic_file) if settings.topic_file else None
-    report = digest_flow.fn(settings.database_url, settings.notify_urls, topic_file)
+    report = digest_flow.fn(config_file, channels=None, overrides_file=overrides_file)
     if report.failed:
         # The run shows as Failed in the UI; the stories stay pending for the retry.
         raise DeliveryError("; ".join(report.failed.values()))
@@ -86,7 +79,7 @@ def scheduled_digest(config_file: str | None = None, database_url: str | None = 
 
 
 def build_deployments(
-    settings: Settings, config_file: Path | None = None, *, database_url: str | None = None
+    settings: Settings, config_file: Path | None = None, *, overrides_file: str | None = None
 ) -> list[RunnerDeployment]:
     """The poll deployment (every poll_interval_minutes, never two at once) and the daily digest."""
     from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
@@ -96,7 +89,8 @@ def build_deployments(
     if settings.poll_interval_minutes < 1:
         raise ConfigError("bad setting poll_interval_minutes: must be at least 1")
     daily = digest_schedule(settings)
-    parameters = {"config_file": str(config_file) if config_file else None, "database_url": database_url}
+    # Paths only: Prefect shows a deployment's parameters to anyone who can read the server.
+    parameters = {"config_file": str(config_file) if config_file else None, "overrides_file": overrides_file}
     poll = scheduled_poll.to_deployment(
         name=POLL_DEPLOYMENT,
         schedule=Interval(timedelta(minutes=settings.poll_interval_minutes)),
@@ -120,7 +114,7 @@ def build_deployments(
     return [cast("RunnerDeployment", poll), cast("RunnerDeployment", digest)]
 
 
-def serve(settings: Settings, config_file: Path | None = None, *, database_url: str | None = None) -> None:
+def serve(settings: Settings, config_file: Path | None = None, *, overrides_file: str | None = None) -> None:
     """Serve both deployments until Ctrl-C or SIGTERM; schedules are paused on the way out.
 
     Without PREFECT_API_URL they are served against a real local Prefect server (flows/
@@ -128,7 +122,7 @@ def serve(settings: Settings, config_file: Path | None = None, *, database_url: 
     runs no scheduler and would never start a run."""
     from prefect.runner import Runner
 
-    deployments = build_deployments(settings, config_file, database_url=database_url)
+    deployments = build_deployments(settings, config_file, overrides_file=overrides_file)
     runner = Runner(pause_on_shutdown=True)
     stop = _GracefulStop(runner)
     # The runner installs handle_sigterm as its SIGTERM handler when it starts; Prefect's own calls

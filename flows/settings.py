@@ -5,6 +5,7 @@ This is the only module that reads the environment.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from collections.abc import Iterator
@@ -209,3 +210,38 @@ def watched_flow_run() -> Iterator[PrefectSettings]:
         reachable_api(),
     ):
         yield settings
+
+
+@contextmanager
+def run_overrides(**overrides: Any) -> Iterator[str | None]:
+    """The command-line flags that set settings (`--db`, `--notify` ...) for a flow run, as the
+    path of a private file (flows/runfiles.py) that the run reads with load_run_settings, so the
+    database URL and channel URLs they may carry never become flow-run parameters. None when no
+    flag was given; the file is removed when the block ends."""
+    from flows.runfiles import private_file
+
+    given = {name: value for name, value in overrides.items() if value is not None}
+    if not given:
+        yield None
+        return
+    with private_file(json.dumps(given), prefix="migwatch-flags-", suffix=".json") as path:
+        yield path
+
+
+def load_run_settings(config_file: str | None = None, overrides_file: str | None = None) -> Settings:
+    """The settings inside a flow run, from what its parameters name: the config file, and the file
+    of the flags of the command that started it (run_overrides). The run reads them, and so its
+    secrets, on the machine that runs it."""
+    overrides: dict[str, Any] = {}
+    if overrides_file:
+        try:
+            overrides = json.loads(Path(overrides_file).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(
+                f"the flags file {overrides_file} is gone: the command that started this run has ended"
+            ) from None
+        except (OSError, ValueError) as exc:
+            raise ConfigError(
+                f"the flags file {overrides_file} cannot be read: {type(exc).__name__}"
+            ) from None
+    return load_settings(Path(config_file) if config_file else None, **overrides)

@@ -8,7 +8,7 @@ import sys
 from typing import Any
 
 from flows.cli.common import settings_from
-from flows.settings import configure_prefect_environment, load_settings, watched_flow_run
+from flows.settings import configure_prefect_environment, load_settings, run_overrides, watched_flow_run
 
 
 def print_digest(digest: Any, fmt: str) -> None:
@@ -55,7 +55,7 @@ def _report_deliveries(report: Any) -> None:
 def cmd_digest(args: argparse.Namespace) -> int:
     from flows import pipeline
     from monitors.classify.topic import load_topic
-    from monitors.digest.notify import TERMINAL, check_url, mask_url
+    from monitors.digest.notify import TERMINAL, channel_labels, check_url, mask_url
     from storage.store import open_engine
 
     settings = settings_from(args)
@@ -84,9 +84,17 @@ def cmd_digest(args: argparse.Namespace) -> int:
     configure_prefect_environment(one_run=True)
     from flows.digest_flow import digest_flow
 
-    topic_file = str(settings.topic_file) if settings.topic_file else None
-    with watched_flow_run():
-        report = digest_flow(settings.database_url, channels, topic_file)
+    # The flow takes the channels' labels; the run reads their URLs (and passwords) itself.
+    extra = channels if channels != settings.notify_urls else None  # what --notify added
+    with (
+        run_overrides(database_url=args.db, notify_urls=extra) as overrides,
+        watched_flow_run(),
+    ):
+        report = digest_flow(
+            config_file=str(args.config) if args.config else None,
+            channels=channel_labels(channels),
+            overrides_file=overrides,
+        )
     if not channels:
         if report.digest is None:
             print("No new stories to deliver.", file=sys.stderr)

@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from flows.cli.common import safe, settings_from
-from flows.settings import configure_prefect_environment, load_settings
+from flows.settings import configure_prefect_environment, load_settings, run_overrides
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -31,7 +31,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         file=sys.stderr,
         flush=True,
     )
-    serve(settings, args.config, database_url=args.db)
+    with run_overrides(database_url=args.db) as overrides:  # read by each run, never a parameter
+        serve(settings, args.config, overrides_file=overrides)
     print("migwatch: stopped", file=sys.stderr)
     return 0
 

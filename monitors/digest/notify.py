@@ -67,6 +67,59 @@ def mask_url(url: str) -> str:
     return masked + (f"?{query}" if query else "")
 
 
+# Schemes whose host is a server's name, not a token: a label may show it.
+_HOST_SCHEMES = frozenset({"mailto", "mailtos", "json", "jsons", "xml", "xmls", "form", "forms"})
+
+
+def _label(url: str) -> str:
+    if url == TERMINAL:
+        return TERMINAL
+    try:
+        parts = urlsplit(url.strip())
+        scheme = parts.scheme.lower()
+        host = parts.hostname or ""
+        port = parts.port
+    except ValueError:
+        return "channel"
+    if not scheme:
+        return "channel"
+    if scheme not in _HOST_SCHEMES or not host or any(s in host for s in url_secrets(url)):
+        return scheme
+    return f"{scheme}://{host}" + (f":{port}" if port else "")
+
+
+def channel_labels(urls: Sequence[str]) -> list[str]:
+    """A name per channel that shows no credential, in the order given: its scheme, with the host
+    for mail and webhook servers (`mailtos://smtp.example.org`, `slack`), numbered when two share
+    one (`slack#1`, `slack#2`). What a flow run takes as its parameter in place of the URLs."""
+    bases = [_label(url) for url in urls]
+    seen: dict[str, int] = {}
+    labels = []
+    for base in bases:
+        if bases.count(base) == 1:
+            labels.append(base)
+            continue
+        seen[base] = seen.get(base, 0) + 1
+        labels.append(f"{base}#{seen[base]}")
+    return labels
+
+
+def channels_labelled(urls: Sequence[str], labels: Sequence[str] | None) -> list[str]:
+    """The channels among `urls` that `labels` name (channel_labels), in the order of `urls`; all
+    of them when `labels` is None. A ConfigError names a label that no channel has (the settings
+    changed since it was given)."""
+    from monitors.errors import ConfigError
+
+    if labels is None:
+        return list(urls)
+    by_label = dict(zip(channel_labels(urls), urls, strict=True))
+    missing = [label for label in labels if label not in by_label]
+    if missing:
+        raise ConfigError(f"no configured channel is labelled {', '.join(missing)}")
+    wanted = set(labels)
+    return [url for label, url in by_label.items() if label in wanted]
+
+
 def url_secrets(url: str) -> set[str]:
     """The parts of a channel URL that must not be shown: password, token host and path, secret query values."""
     try:
