@@ -220,6 +220,10 @@ def test_serve_registers_its_own_schedules_beside_prefect_yaml_and_stops_on_sigt
         assert poll["global_concurrency_limit"]["limit"] == 1
         assert poll["paused"] is False
         assert {name: _as_deployed(_deployment(api, name)) for name in yaml_names} == before
+        # the database URL of --db reaches the runs through serve's private flags file, never
+        # as a deployment parameter (issue 12, item 5)
+        assert set(poll["parameters"]) <= {"config_file", "overrides_file"}
+        assert "m.db" not in json.dumps(poll["parameters"]) + json.dumps(digest["parameters"])
         serve.send_signal(signal.SIGTERM)
         assert serve.wait(timeout=30) == 0, log.read_text(errors="replace")[-3000:]
     finally:
