@@ -29,6 +29,7 @@ from monitors.classify.classifier import classify
 from monitors.classify.topic import Topic
 from monitors.feeds import fetch
 from monitors.feeds.identity import identity
+from monitors.feeds.limits import FetchLimits
 from monitors.feeds.parse import FeedParseError, parse_feed
 from monitors.models import FeedItem
 from storage.rows import StorableItem, storable
@@ -207,7 +208,7 @@ def in_process(topic: Topic, max_decompressed_bytes: int) -> ChunkParser:
 
 def fetch_in_chunks(
     requests: Sequence[fetch.FeedRequest],
-    limits: fetch.FetchLimits,
+    limits: FetchLimits,
     parser: ChunkParser,
     on_fetched: Callable[[int, fetch.FetchResult], None] | None = None,
 ) -> tuple[list[fetch.FetchResult], dict[int, list[int]]]:

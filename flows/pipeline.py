@@ -49,6 +49,7 @@ from monitors.feeds.article import SHORT_TEXT, fetch_articles
 from monitors.feeds.feedlist import FeedSource
 from monitors.feeds.feedtitle import feed_title
 from monitors.feeds.fixtures import fixture_paths, read_fixture
+from monitors.feeds.limits import FetchLimits
 from monitors.feeds.parse import FeedParseError
 from monitors.models import Classification, Digest, FeedItem
 from storage import store
@@ -61,7 +62,7 @@ Parsed = tuple[store.FeedState, list[store.StorableItem]]  # a feed and its item
 def poll_batch(
     engine: Engine,
     feeds: Sequence[FeedSource],
-    limits: fetch.FetchLimits,
+    limits: FetchLimits,
     topic: Topic,
     *,
     now: datetime | None = None,
@@ -176,7 +177,7 @@ def complete_short_items(
     engine: Engine,
     topic: Topic,
     entries: list[store.StorableItem],
-    limits: fetch.FetchLimits,
+    limits: FetchLimits,
     *,
     most: int = MAX_ARTICLES_PER_BATCH,
 ) -> tuple[list[store.StorableItem], int]:
@@ -203,7 +204,7 @@ def complete_short_items(
 
 
 def _with_articles(
-    engine: Engine, topic: Topic, parsed: list[Parsed], limits: fetch.FetchLimits, most: int
+    engine: Engine, topic: Topic, parsed: list[Parsed], limits: FetchLimits, most: int
 ) -> tuple[list[Parsed], int]:
     """complete_short_items over a chunk's feeds, each keeping its own items."""
     flat = [entry for _, items in parsed for entry in items]
@@ -230,7 +231,7 @@ def group_stories(engine: Engine, now: datetime | None = None) -> list[int]:
 def poll_all(
     engine: Engine,
     feeds: Sequence[FeedSource],
-    limits: fetch.FetchLimits,
+    limits: FetchLimits,
     topic: Topic,
     *,
     batch_size: int = 200,

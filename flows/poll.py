@@ -21,7 +21,7 @@ from flows.settings import load_run_settings
 from monitors.classify.topic import load_topic
 from monitors.digest.notify import channels_labelled
 from monitors.feeds.feedlist import FeedSource, load_feed_list
-from monitors.feeds.fetch import FetchLimits
+from monitors.feeds.limits import FetchLimits
 from storage.store import open_engine
 
 if TYPE_CHECKING:

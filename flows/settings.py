@@ -23,7 +23,7 @@ from pydantic_settings import (
 )
 
 from monitors.errors import ConfigError
-from monitors.feeds.fetch import FetchLimits
+from monitors.feeds.limits import FetchLimits
 
 if TYPE_CHECKING:
     from prefect.settings import Settings as PrefectSettings

@@ -16,11 +16,11 @@ from monitors.feeds.fetch import (
     FeedFailed,
     FeedOk,
     FeedRequest,
-    FetchLimits,
     fetch_feed,
     tls_context,
 )
 from monitors.feeds.guard import Guard
+from monitors.feeds.limits import FetchLimits
 from monitors.feeds.urls import host_of
 
 # Below this many characters of text an item is "only a short summary" worth completing.

@@ -22,54 +22,19 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 from urllib.parse import urljoin
 
 import certifi
 import httpx
 
 from monitors.feeds.guard import Guard, transport
+from monitors.feeds.limits import FetchLimits
 from monitors.feeds.urls import AddressPolicy, AddressRefused, http_url, same_server
 
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 RETRY_AFTER_STATUSES = frozenset({429, 503})
 MAX_RETRY_AFTER = 24 * 3600.0
-
-
-class LimitSettings(Protocol):
-    connect_timeout: float
-    read_timeout: float
-    feed_timeout: float
-    max_body_bytes: int
-    max_redirects: int
-    concurrency: int
-    user_agent: str
-    allow_private_networks: bool
-
-
-@dataclass(frozen=True, slots=True)
-class FetchLimits:
-    connect_timeout: float = 10.0
-    read_timeout: float = 20.0
-    feed_timeout: float = 60.0
-    max_body_bytes: int = 10 * 1024 * 1024
-    max_redirects: int = 5
-    concurrency: int = 16
-    user_agent: str = "migwatch/0.1 (+https://github.com/migwatch/migwatch; news monitor)"
-    allow_private_networks: bool = False  # may a URL the user did not write reach a private address
-
-    @classmethod
-    def from_settings(cls, settings: LimitSettings) -> FetchLimits:
-        return cls(
-            connect_timeout=settings.connect_timeout,
-            read_timeout=settings.read_timeout,
-            feed_timeout=settings.feed_timeout,
-            max_body_bytes=settings.max_body_bytes,
-            max_redirects=settings.max_redirects,
-            concurrency=settings.concurrency,
-            user_agent=settings.user_agent,
-            allow_private_networks=settings.allow_private_networks,
-        )
 
 
 @dataclass(frozen=True, slots=True)

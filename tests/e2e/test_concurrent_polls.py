@@ -14,7 +14,7 @@ from sqlmodel import Session
 from flows.pipeline import poll_all
 from monitors.classify.topic import load_topic
 from monitors.feeds.feedlist import FeedSource
-from monitors.feeds.fetch import FetchLimits
+from monitors.feeds.limits import FetchLimits
 from storage import store
 from storage.tables import Item, Source
 from tests.conftest import MIGWATCH, ROOT

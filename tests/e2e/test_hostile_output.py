@@ -15,7 +15,7 @@ from flows import pipeline
 from flows.reports import render_table
 from monitors.classify.topic import load_topic
 from monitors.feeds.feedlist import FeedSource
-from monitors.feeds.fetch import FetchLimits
+from monitors.feeds.limits import FetchLimits
 from storage.store import open_engine
 from tests.conftest import run_cli
 

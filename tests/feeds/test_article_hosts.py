@@ -6,7 +6,7 @@ import asyncio
 import socket
 
 from monitors.feeds.article import fetch_articles
-from monitors.feeds.fetch import FetchLimits
+from monitors.feeds.limits import FetchLimits
 
 
 def _closed_port() -> int:

@@ -9,7 +9,7 @@ from pathlib import Path
 from flows import parallel, pipeline
 from monitors.classify.topic import load_topic
 from monitors.feeds.feedlist import FeedSource
-from monitors.feeds.fetch import FetchLimits
+from monitors.feeds.limits import FetchLimits
 from monitors.models import FeedItem
 from storage.store import ensure_feeds, feed_health, list_items, open_engine, store_items
 from tests.support.feedserver import HOSTILE, closed_port, corpus_files, feed_server

@@ -12,10 +12,11 @@ import pytest
 from monitors.feeds import fetch
 from monitors.feeds.article import fetch_articles
 from monitors.feeds.guard import Guard
+from monitors.feeds.limits import FetchLimits
 from monitors.feeds.urls import AddressPolicy
 from tests.feeds.servers import Route, logging_server, page, redirect
 
-LIMITS = fetch.FetchLimits(connect_timeout=3, read_timeout=3, feed_timeout=6, max_redirects=4, concurrency=4)
+LIMITS = FetchLimits(connect_timeout=3, read_timeout=3, feed_timeout=6, max_redirects=4, concurrency=4)
 RSS = b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title><item><title>a</title></item></channel></rss>'
 STAND_IN = "127.0.0.2"
 PUBLIC = Guard(AddressPolicy(public_stand_ins=frozenset({ip_address(STAND_IN)})))

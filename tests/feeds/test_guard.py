@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 
 from monitors.feeds.article import fetch_articles
-from monitors.feeds.fetch import FetchLimits
 from monitors.feeds.guard import Guard
+from monitors.feeds.limits import FetchLimits
 from monitors.feeds.urls import AddressPolicy
 from tests.feeds.servers import SECRET, Logged, logging_server, page
 

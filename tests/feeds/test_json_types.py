@@ -11,7 +11,7 @@ from flows import pipeline
 from flows.reports import render_table
 from monitors.classify.topic import load_topic
 from monitors.feeds.feedlist import FeedSource
-from monitors.feeds.fetch import FetchLimits
+from monitors.feeds.limits import FetchLimits
 from monitors.feeds.parse import parse_feed
 from storage.store import list_items, open_engine
 from tests.feeds.servers import logging_server, page

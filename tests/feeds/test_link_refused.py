@@ -12,8 +12,8 @@ from pathlib import Path
 from flows import pipeline
 from monitors.classify.topic import load_topic
 from monitors.feeds.feedlist import FeedSource
-from monitors.feeds.fetch import FetchLimits
 from monitors.feeds.formats.xmlfeed import BLANKED
+from monitors.feeds.limits import FetchLimits
 from monitors.feeds.parse import parse_feed
 from storage.store import list_items, open_engine
 from tests.conftest import run_cli

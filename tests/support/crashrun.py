@@ -15,7 +15,7 @@ from pathlib import Path
 from flows import pipeline
 from monitors.classify.topic import load_topic
 from monitors.feeds.feedlist import load_feed_list
-from monitors.feeds.fetch import FetchLimits
+from monitors.feeds.limits import FetchLimits
 from storage.store import open_engine
 
 # flows/poll.py's BATCH_SIZE (imported there with Prefect, which this driver does without; the
