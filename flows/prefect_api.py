@@ -44,12 +44,12 @@ def shown(url: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 
-def check_health(url: str, attempts: int = ATTEMPTS) -> str | None:
+def check_health(url: str, attempts: int = ATTEMPTS, timeout: float = HEALTH_TIMEOUT) -> str | None:
     """None when `url`/health answers 200, else why not (the last attempt's reason)."""
     reason = "no answer"
     for _ in range(attempts):
         try:
-            response = httpx.get(f"{url}/health", timeout=HEALTH_TIMEOUT)
+            response = httpx.get(f"{url}/health", timeout=timeout)
         except httpx.HTTPError as exc:
             reason = type(exc).__name__ if not str(exc) else str(exc)
             continue
@@ -66,26 +66,57 @@ def unreachable(url: str, reason: str) -> PrefectUnavailable:
     )
 
 
+def running_local_server() -> str | None:
+    """The API URL of a Prefect server already answering on this machine at Prefect's own port
+    (PREFECT_SERVER_API_PORT, default 4200; e.g. a `migwatch serve` or `prefect server start`)."""
+    from prefect.settings import get_current_settings
+
+    url = f"http://127.0.0.1:{get_current_settings().server.api.port}/api"
+    return url if check_health(url, attempts=1, timeout=1.0) is None else None
+
+
+def _say(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
 @contextmanager
 def reachable_api() -> Iterator[None]:
-    """Run a flow only where a Prefect API answers; its failure to answer is one clear error."""
+    """Run a flow only where a Prefect API answers; its failure to answer is one clear error.
+
+    With no API URL configured, a Prefect server already running on this machine's Prefect port is
+    used (the run shows in its UI, and nothing has to start); else Prefect's temporary local API."""
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
     url = configured_api_url()
     if url:
         reason = check_health(url)
         if reason:
             raise unreachable(url, reason)
-    else:  # the silent part of a command's start: say what it waits for
-        print(
-            "Starting Prefect's temporary local API (no PREFECT_API_URL set; this can take half a minute "
-            "on a busy machine)",
-            file=sys.stderr,
-            flush=True,
-        )
+        with _translated(url):
+            yield
+        return
+    local = running_local_server()
+    if local:
+        _say(f"Using the Prefect server running at {local} (its UI: {local.removesuffix('/api')})")
+        with temporary_settings(updates={PREFECT_API_URL: local}), _translated(local):
+            yield
+        return
+    # the silent part of a command's start: say what it waits for
+    _say(
+        "Starting Prefect's temporary local API (no PREFECT_API_URL set; this can take half a minute "
+        "on a busy machine)"
+    )
+    with _translated(None):
+        yield
+
+
+@contextmanager
+def _translated(url: str | None) -> Iterator[None]:
+    """Prefect's own errors for an API it cannot reach or start, as one PrefectUnavailable."""
     try:
         yield
     except RuntimeError as exc:
-        message = str(exc)
-        if not message.startswith(_UNREACHABLE):
+        if not str(exc).startswith(_UNREACHABLE):
             raise
         if url:
             raise unreachable(url, "it stopped answering") from None

@@ -12,6 +12,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from tests.support.feedserver import closed_port
 from tests.support.prefect_server import prefect_server
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,6 +45,9 @@ def ephemeral_cli_env(tmp_path: Path, prefect_home: Path) -> dict[str, str]:
         PREFECT_HOME=str(prefect_home),
         XDG_DATA_HOME=str(tmp_path / "data"),
         XDG_CONFIG_HOME=str(tmp_path / "config"),
+        # A command with no API URL uses a Prefect server running at this port if there is one
+        # (flows/prefect_api.py): a closed port, so a server someone runs on 4200 changes nothing.
+        PREFECT_SERVER_API_PORT=str(closed_port()),
     )
     return env
 
