@@ -63,9 +63,25 @@ def _row(
     return row
 
 
+# Feed rows in a poll's table, at most: the table of a poll of 20,000 feeds was 5.5 MB, kept by
+# Prefect for every run (every 15 minutes under `serve`).
+MAX_FEED_ROWS = 500
+
+
+def _feeds_shown(feeds: Sequence[FeedLine]) -> list[FeedLine]:
+    """Every feed while there are at most MAX_FEED_ROWS; else that many, those that failed or
+    brought new items first, in the order polled."""
+    if len(feeds) <= MAX_FEED_ROWS:
+        return list(feeds)
+    notable = [number for number, f in enumerate(feeds) if f.status == "error" or f.new_items]
+    others = [number for number, f in enumerate(feeds) if not (f.status == "error" or f.new_items)]
+    return [feeds[number] for number in sorted((notable + others)[:MAX_FEED_ROWS])]
+
+
 def poll_rows(report: PollOutcome) -> list[Row]:
     """The totals, then one row per channel alerted, then one per feed polled, named by its title
-    (`-` while it has none: its URL is in the url column)."""
+    (`-` while it has none: its URL is in the url column); past MAX_FEED_ROWS feeds, a last row
+    says how many are not shown."""
     failed = sum(f.status == "error" for f in report.feeds)
     rows = [
         _row(
@@ -78,10 +94,17 @@ def poll_rows(report: PollOutcome) -> list[Row]:
         )
     ]
     rows += delivery_rows(report.delivered, report.delivery_failed)
+    shown = _feeds_shown(report.feeds)
     rows += [
         _row("feed", f.title or "-", f.status, f.new_items, f.relevant, note=f.error, url=f.url)
-        for f in report.feeds
+        for f in shown
     ]
+    if len(shown) < len(report.feeds):
+        hidden = len(report.feeds) - len(shown)
+        note = f"the table shows {len(shown)} feeds, failed ones and those with new items first"
+        rows.append(
+            _row("feeds not shown", f"{hidden} more feed(s)", "", note=note + "; `migwatch feeds` lists all")
+        )
     return rows
 
 

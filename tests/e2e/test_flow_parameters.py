@@ -114,6 +114,10 @@ def _everything_prefect_keeps(api: str, runs: list[dict[str, Any]]) -> str:
     return json.dumps(kept)
 
 
+def ids(runs: list[dict[str, Any]]) -> list[str]:
+    return [run["id"] for run in runs]
+
+
 def _assert_nothing_secret(text: str, *secrets: str) -> None:
     for secret in secrets:
         assert secret not in text, f"{secret!r} is kept by Prefect"
@@ -269,4 +273,8 @@ def test_a_poll_of_20000_feeds_runs_with_parameters_of_a_few_hundred_bytes(
     size = len(json.dumps(runs[0]["parameters"]))
     assert size < 10_000, runs[0]["parameters"]
     assert runs[0]["parameters"]["feed_count"] == 20_000
+    # and its table artifact is bounded too (500 feed rows; all 20,000 were 5.5 MB)
+    artifacts = _post(prefect_api, "artifacts/filter", {"artifacts": {"flow_run_id": {"any_": ids(runs)}}})
+    assert {a["key"] for a in artifacts} == {"migwatch-poll", "migwatch-poll-summary"}
+    assert len(json.dumps(artifacts)) < 300_000
     print(f"20,000 feeds: {took:.1f} s; parameters {size} bytes")

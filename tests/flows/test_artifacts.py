@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flows.artifacts import delivery_rows, poll_rows, publish
+from flows.artifacts import MAX_FEED_ROWS, delivery_rows, poll_rows, publish
 from flows.reports import FeedReport, PollReport, all_failed, poll_summary, render_table
 
 
@@ -34,6 +34,21 @@ def test_poll_table_puts_the_counts_first_then_channels_then_feeds_by_title() ->
     assert rows[2]["note"] == "HTTP 403" and rows[4]["note"] == "HTTP 500"
     assert (rows[0]["new items"], rows[0]["relevant"], rows[0]["alerts sent"]) == (3, 1, 2)
     # one column set for every row, so the UI draws one table
+    assert len({tuple(r) for r in rows}) == 1
+
+
+def test_a_poll_of_many_feeds_shows_the_failed_and_new_first_and_says_how_many_are_not_shown() -> None:
+    feeds = [FeedReport(f"https://quiet.example/{n}", "ok") for n in range(MAX_FEED_ROWS * 3)]
+    feeds[7] = FeedReport("https://new.example/feed", "ok", new_items=2, items=2)
+    feeds[-1] = FeedReport("https://broken.example/feed", "error", error="HTTP 500", kind="http_status")
+    rows = poll_rows(PollReport(feeds=feeds))
+    shown = [r for r in rows if r["what"] == "feed"]
+    assert len(shown) == MAX_FEED_ROWS
+    assert shown[7]["url"].startswith("[https://new.example/feed]")  # in the order polled
+    assert shown[-1]["url"].startswith("[https://broken.example/feed]")
+    assert rows[0]["name"] == f"{MAX_FEED_ROWS * 3} feed(s) polled"  # the totals count every feed
+    assert rows[-1]["what"] == "feeds not shown"
+    assert rows[-1]["name"] == f"{MAX_FEED_ROWS * 2} more feed(s)"
     assert len({tuple(r) for r in rows}) == 1
 
 
