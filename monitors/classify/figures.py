@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 
+from monitors.classify.dates import MONTH_WORD
 from monitors.classify.first_pass import Words
 from monitors.classify.numbers import (
     APPROXIMATE_WORDS,
@@ -87,7 +88,8 @@ _COMPARED_BEFORE = re.compile(
 # What may follow a number that counts the people of the figure before it.
 _BARE_AFTER = re.compile(
     r"^\s*(?:[,.;:)]|$|in\b|on\b|at\b|by\b|a year|the (?:previous|same|year)|last\b|del\b|dello\b|nel\b"
-    r"|nello\b|di\b|dell'|l'anno|over\b|during\b|for\b|who\b|che\b|registrat\w*|recorded|arriv\w*|sbarcat\w*)",
+    r"|nello\b|di\b|dell'|l'anno|over\b|during\b|for\b|who\b|che\b|registrat\w*|recorded|arriv\w*|sbarcat\w*"
+    rf"|of (?:the same|last|(?:19|20)\d\d|(?:{MONTH_WORD.pattern})))",
     re.IGNORECASE,
 )
 _STRONG_LINK = re.compile(
@@ -128,10 +130,17 @@ _CONTRAST = re.compile(
     r"\b(?:by contrast|in contrast|in comparison|by comparison|meanwhile|per contro|invece|al contrario)\b",
     re.IGNORECASE,
 )
+_DEATHS_BEFORE = re.compile(r"\b(?:deaths?|died|dead|toll|morti|vittime|decessi)\b", re.IGNORECASE)
+# A running total named in a sentence of its own after a crossing: "The total for 2023 so far is 1,180."
+_TOTAL_BEFORE = re.compile(
+    r"\b(?:total|tally)(?:\s+(?:for|in|of)\s+(?:the year|this year|(?:19|20)\d\d))?(?:\s+so far)?"
+    r"\s+(?:is|was|stands at|stood at|has reached|reached|rose to)\s+(?:(?:about|around|some|over|more than|nearly)\s+)?(?=\d)",
+    re.IGNORECASE,
+)
 _ANY_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 # A share of the people counted before: "Of the 40,000 who crossed, around 12,000 were Albanian".
 _SHARE_AFTER = re.compile(
-    r"^\s+(?:were|are|erano|sono)\s+(?:(?-i:[A-Z][a-z]+(?:an|ese|ish|i))|[a-z]+(?:esi|ani|eni|ini|ei))\b",
+    r"^\s+(?:of them\s+|di loro\s+)?(?:were|are|erano|sono)\s+(?:(?-i:[A-Z][a-z]+(?:an|ese|ish|i))|[a-z]+(?:esi|ani|eni|ini|ei))\b",
     re.IGNORECASE,
 )
 _INTRINSIC = re.compile(r"arrivals|crossings|arrivi|traversate|sbarcati", re.IGNORECASE)
@@ -153,6 +162,7 @@ class _Reading:
     title: str = ""
     title_abroad: bool | None = None  # the headline places the item abroad (read when first needed)
     previous_lead: FoundPeriod | None = None  # the period of the previous sentence's first figure
+    previous_text: str = ""  # the previous sentence
 
 
 def _route(routes: tuple[tuple[str, Terms], ...], text: str) -> Route | None:
@@ -174,8 +184,8 @@ def _counts_people(topic: Topic, sentence: str, token: Number, has_context: bool
     rest = after[_FILLER.match(after).end() :]  # type: ignore[union-attr]
     noun = topic.figure_people.match(rest)
     if noun:
-        if token.is_year and _YEAR_PREPOSITION.search(before):
-            return ""
+        if token.is_year and (_YEAR_PREPOSITION.search(before) or _INTRINSIC.match(noun.group(0))):
+            return ""  # "Nel 2025 le traversate", "Italy's 2023 arrivals"
         if topic.figure_exclude_after.match(rest):
             return ""
         tail = rest[noun.end() :]
@@ -185,6 +195,8 @@ def _counts_people(topic: Topic, sentence: str, token: Number, has_context: bool
         return (
             f"people after it ('{noun.group(0)}')" if has_context or _INTRINSIC.match(noun.group(0)) else ""
         )
+    if follows and not token.word and not token.is_year and _SHARE_AFTER.match(after):
+        return "a share of the people before it"  # "Around 13,000 of them were Albanian."
     if token.word or token.is_year or topic.figure_exclude_after.match(rest) or not has_context:
         return ""
     if _CROSSING_VERB_AFTER.match(after):
@@ -203,6 +215,8 @@ def _counts_people(topic: Topic, sentence: str, token: Number, has_context: bool
         )
     # "the number of people crossing ... exceeded 34,500": the people come before the number.
     if _AFTER_LINKED.match(after):
+        if _DEATHS_BEFORE.search(before[-40:]):
+            return ""  # "Crossing deaths this year pass 50"
         if _LINKING_BEFORE.search(before[-80:]) and (
             topic.figure_people.search(before) or _SUBJECT_BEFORE.search(before)
         ):
@@ -214,13 +228,14 @@ def _counts_people(topic: Topic, sentence: str, token: Number, has_context: bool
 
 
 def _title_abroad(topic: Topic, reading: _Reading) -> bool:
-    """A headline that names no route and only places abroad ("Denver declares state of emergency
-    after 600 migrants ...") places the body's sentences that name no place of their own."""
+    """A headline that names no route, no crossing and only places abroad ("Denver declares state of
+    emergency after 600 migrants ...") places the body's sentences that name no place of their own."""
     if reading.title_abroad is None:
         title = reading.title
         reading.title_abroad = (
             bool(title)
             and not any(pattern.search(title) for _, pattern in topic.routes)
+            and not topic.figure_context.search(title)  # "Rwanda bill passes as crossings rise"
             and _names_elsewhere(topic, title)
         )
     return reading.title_abroad
@@ -302,6 +317,7 @@ def extract_figures(
                 reading.notes.append(RuleHit("figure_rejected", what, _where(sentence), 0.0))
         previous_had_figure = found_here
         reading.previous_lead = reading.found[before] if len(reading.found) > before else None
+        reading.previous_text = text
     if notes is not None:
         notes.extend(reading.notes)
     figures = _with_years(reading, published)
@@ -365,6 +381,8 @@ def _read_sentence(
     has_context = bool(topic.figure_context.search(text)) or (
         follows and bool(_COMPARISON.search(text) or _SUBJECT_BEFORE.search(text))
     )
+    if not has_context and _TOTAL_BEFORE.search(text) and topic.figure_context.search(reading.previous_text):
+        has_context = True  # "No migrants crossed for a week. The total for 2023 so far is 1,180."
     tokens: list[Number] = []
     where = _where(sentence)
     for token in numbers_in(text, in_words=reading.in_words):
@@ -417,7 +435,12 @@ def _add_figure(
     )
     found = find_period(text, token.start, token.end, cumulative=cumulative, published=published)
     lead = reading.previous_lead
-    if found.period is None and lead is not None and lead.period is not None and _CONTRAST.search(text):
+    if (
+        found.period is None
+        and lead is not None
+        and lead.period is not None
+        and (_CONTRAST.search(text) or why.startswith("a share"))
+    ):
         found = lead  # "Italy, by contrast, has seen more than 150,000 ...": the same span as before
     if (
         found.period is None

@@ -30,7 +30,8 @@ _PERIODS: tuple[tuple[Period | None, re.Pattern[str]], ...] = (
             r"|\bsince (?:records began|(?:19|20)\d\d)\b|\bdal (?:19|20)\d\d\b"
             # a financial year, "in 2020/21", is no calendar year
             r"|\b(?:in|for|during|nel) (?:19|20)\d\d/\d\d\b"
-            r"|\b(?:nell'ultimo|nello scorso|lo scorso|l'ultimo|questo|nel) fine settimana\b",
+            r"|\b(?:nell'ultimo|nello scorso|lo scorso|l'ultimo|questo|nel) fine settimana\b"
+            r"|\b(?:in )?(?:little |just |a little )?(?:more|less) than (?:a|one) day\b",
             re.IGNORECASE,
         ),
     ),
@@ -66,14 +67,15 @@ _PERIODS: tuple[tuple[Period | None, re.Pattern[str]], ...] = (
             r"|(?:at )?(?:the )?same (?:point|period|time)(?: (?:in|of|last) (?:19|20)\d\d| last year)?"
             r"|at this point last year|this time last year|dall'inizio dell'anno|da inizio anno|finora"
             r"|quest'anno|dal primo gennaio|dal 1 gennaio|stesso periodo(?: del (?:19|20)\d\d| dell'anno (?:scorso|precedente))?|so far|un anno fa|a year ago"
-            r"|\b(?:this )?year's (?:total|tally)",
+            r"|\b(?:this )?year's (?:total|tally)"
+            rf"|by (?:the )?end of (?:{MONTH_WORD.pattern})|(?:fino )?a fine (?:{MONTH_WORD.pattern})|entro la fine di (?:{MONTH_WORD.pattern})",
             re.IGNORECASE,
         ),
     ),
     (
         "month",
         re.compile(
-            rf"\b(?:in|for|during|of|nel mese di|a|di) (?:{MONTH_WORD.pattern})\b|this month|last month"
+            rf"\b(?:in|for|during|of|nel mese di|a|di) (?:{MONTH_WORD.pattern})\b(?: so far)?|this month|last month"
             r"|questo mese|mese scorso|\bmonth\b(?!-|'s worth)|\bmese\b",
             re.IGNORECASE,
         ),
@@ -108,7 +110,8 @@ _ATTACHED_YEAR = re.compile(
 )
 # "2022's record of 45,774", "il record del 2022 di 45.774": a year before the count it dates.
 _YEAR_BEFORE = re.compile(
-    r"((?:19|20)\d\d)'s (?:record|total|tally|figure)(?: of)?\s+(?:\w+\s+){0,2}$", re.IGNORECASE
+    r"((?:19|20)\d\d)(?:'s (?:record|total|tally|figure)(?: of)?|,? (?:when|quando))\s+(?:\w+\s+){0,2}$",
+    re.IGNORECASE,
 )
 # A phrase that ranks the figure ("the busiest day of the year", "il numero più alto del 2024")
 # tells no period of it.
@@ -292,6 +295,8 @@ def as_of(found: FoundPeriod, published: date | None) -> date | None:
         if month_match:
             month = MONTHS[month_match.group(0).lower()]
             year = published.year if month <= published.month else published.year - 1
+            if years:  # "the 8,631 of August 2022"
+                year = years[-1]
             return month_end(year, month)
         return published
     if found.year is not None:
