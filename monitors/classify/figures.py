@@ -36,7 +36,8 @@ _LINKING_BEFORE = re.compile(
     r"(?:exceed(?:ed|s)?|reach(?:ed|es|ing)?|r(?:o|i)sen? to|rising to|climb(?:ed|s)? to|stands? at|stood at"
     r"|was|were|is|are|totall?(?:ed|ing|s)?|hit(?:s|ting)?|pass(?:ed|es|ing)?|past|topp(?:ed|ing)|tops"
     r"|nears?|nearing|to|of|at|with|surpass(?:ed|es)?|over|above|recorded|registrat[ie]"
-    r"|superato|superano|supera|raggiunto|raggiungono|sono stat[ie]|erano stat[ie]|sono|è di|pari a|quota|a|di"
+    r"|superato|superano|supera|raggiunto|raggiungono|sono stat[ie]|erano stat[ie]|sono|erano|è di|pari a|quota|a|di"
+    r"|contat[ie]"
     r"|fell to|dropped to|drop to|rose to|fallen to|risen to|scesi a|scese a|saliti a|salite a|calati a"
     r"|sale a|salgono a|ai|agli|intorno ai|intorno agli|attorno ai)"
     rf"{_ADVERB}(?:\s+(?:le|i|gli|quota))?(?:\s+{_A})?\s*$",
@@ -221,6 +222,9 @@ def _counts_people(topic: Topic, sentence: str, token: Number, has_context: bool
             topic.figure_people.search(before) or _SUBJECT_BEFORE.search(before)
         ):
             return "linked to the people before it"
+        # "... dal primo gennaio. Un anno fa erano poco più di 70mila.": set against the figure before
+        if follows and _COMPARISON.search(sentence) and _LINKING_BEFORE.search(before[-80:]):
+            return "compared with the figure before it"
         # "Nel 2023 erano stati 157.651, nel 2024 sono scesi a 66.317: il crollo degli sbarchi"
         if _STRONG_LINK.search(before[-80:]) and (_SUBJECT_BEFORE.search(sentence) or follows):
             return "a total linked to crossings"

@@ -44,7 +44,8 @@ _PERIODS: tuple[tuple[Period | None, re.Pattern[str]], ...] = (
             r"|\blast night\b|\bovernight\b|\bdaily\b|\bgiornalier[oa]\b"
             rf"|(?<![\w])(?:{_ITALIAN_WEEKDAY})(?![\w])|on (?:the )?\d{{1,2}}"
             rf"(?:st|nd|rd|th)? (?:{MONTH_WORD.pattern})|\bday\b(?!-)|\bgiornata\b"
-            rf"|\btoday\b|\b(?:{_ENGLISH_WEEKDAY})\b|\bnella notte\b|nel corso della notte|\bstanotte\b|\bin nottata\b",
+            rf"|\btoday\b|\b(?:{_ENGLISH_WEEKDAY})\b|\bnella notte\b|nel corso della notte|\bstanotte\b|\bin nottata\b"
+            r"|\b(?:da )?stamattina\b|\bstamane\b|\bin mattinata\b|\bthis morning\b",
             re.IGNORECASE,
         ),
     ),
@@ -63,7 +64,7 @@ _PERIODS: tuple[tuple[Period | None, re.Pattern[str]], ...] = (
             r"|since the (?:start|beginning) of (?:the|this) year|dall'inizio del \d{4}"
             r"|(?:the )?first (?:half|quarter|three months|six months|nine months)(?: of (?:the year|this year|\d{4}))?"
             r"|(?:nel )?primo (?:semestre|trimestre)(?: dell'anno| del \d{4})?|(?:nei )?primi (?:tre|sei|nove) mesi"
-            r"(?: dell'anno| del \d{4})?|between january(?: (?:19|20)\d\d)? and|(?:for |from |in )?january to|tra gennaio e|da gennaio a"
+            r"(?: dell'anno| del \d{4})?|between january(?: (?:19|20)\d\d)? and|(?:for |from |in )?january to(?: date| today)?|tra gennaio e(?: oggi)?|da gennaio a(?: oggi)?"
             r"|(?:at )?(?:the )?same (?:point|period|time)(?: (?:in|of|last) (?:19|20)\d\d| last year)?"
             r"|at this point last year|this time last year|dall'inizio dell'anno|da inizio anno|finora"
             r"|quest'anno|dal primo gennaio|dal 1 gennaio|stesso periodo(?: del (?:19|20)\d\d| dell'anno (?:scorso|precedente))?|so far|un anno fa|a year ago"
@@ -75,7 +76,7 @@ _PERIODS: tuple[tuple[Period | None, re.Pattern[str]], ...] = (
     (
         "month",
         re.compile(
-            rf"\b(?:in|for|during|of|nel mese di|a|di) (?:{MONTH_WORD.pattern})\b(?: so far)?|this month|last month"
+            rf"\b(?:in|for|during|of|nel mese di|a|ad|di) (?:{MONTH_WORD.pattern})\b(?: so far)?|this month|last month"
             r"|questo mese|mese scorso|\bmonth\b(?!-|'s worth)|\bmese\b",
             re.IGNORECASE,
         ),
