@@ -9,6 +9,7 @@ those errors into `PrefectUnavailable`, which the CLI prints as one `migwatch: e
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -64,6 +65,30 @@ def unreachable(url: str, reason: str) -> PrefectUnavailable:
         f"no Prefect API answers at {shown(url)} ({reason}): start that server "
         "(`prefect server start`), or unset PREFECT_API_URL to run on a temporary local one"
     )
+
+
+_RUN_LOGGERS = ("prefect.flow_runs", "prefect.task_runs")
+
+
+def _not_a_run_failure(record: logging.LogRecord) -> bool:
+    """A console filter: False for a flow or task run's own error records (its traceback, its
+    'Finished in state Failed'), which the command says as one `migwatch: error:` line instead."""
+    return not (record.levelno >= logging.ERROR and record.name.startswith(_RUN_LOGGERS))
+
+
+@contextmanager
+def run_failures_off_the_console() -> Iterator[None]:
+    """While a command watches its own flow run: a failing run's records go to the Prefect API (its
+    logs in the UI keep the traceback), not to the terminal, where the command prints the error in
+    one line. Served and deployed runs never enter this block: their console is their log."""
+    handlers = [h for h in logging.getLogger().handlers if type(h).__name__ == "PrefectConsoleHandler"]
+    for handler in handlers:
+        handler.addFilter(_not_a_run_failure)
+    try:
+        yield
+    finally:
+        for handler in handlers:
+            handler.removeFilter(_not_a_run_failure)
 
 
 def running_local_server() -> str | None:

@@ -203,11 +203,12 @@ def watched_flow_run() -> Iterator[PrefectSettings]:
 
     # A None frequency turns heartbeats off (FlowRunEngine.heartbeat_seconds); no environment
     # variable can say None, hence a settings context rather than os.environ.
-    from flows.prefect_api import reachable_api
+    from flows.prefect_api import reachable_api, run_failures_off_the_console
 
     with (
         temporary_settings(set_defaults={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}) as settings,
         reachable_api(),
+        run_failures_off_the_console(),
     ):
         yield settings
 
