@@ -1,9 +1,9 @@
 """Crossing figures: how many people crossed or arrived, by which route, over what period.
 
-A number is a figure when its sentence is about crossing or arriving and the number counts people:
-the people follow it ("609 people"), or it is linked to them ("the number of arrivals passed
-30,000"), or it is set against a figure already read ("compared with more than 120,000 a year
-earlier", "including 882 on Tuesday"). Each number read, kept or not, leaves a note saying why.
+A number is a figure when its sentence is about crossing or arriving and the number counts people
+(people_counts.py says when it does); this module reads an item's sentences in order, places them,
+gives each figure its route and period (periods.py) and keeps one figure per count. Each number read,
+kept or not, leaves a note saying why.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from monitors.classify.dates import MONTH_WORD
 from monitors.classify.first_pass import Words
 from monitors.classify.numbers import (
     APPROXIMATE_WORDS,
@@ -23,103 +22,25 @@ from monitors.classify.numbers import (
     never_people,
     numbers_in,
 )
+from monitors.classify.people_counts import ADVERB, COMPARISON, SUBJECT_BEFORE, compared, counts_people
 from monitors.classify.periods import FoundPeriod, as_of, find_period, year_of
 from monitors.classify.terms import Terms
 from monitors.classify.text import Sentence
 from monitors.classify.topic_model import Topic
 from monitors.models import CrossingFigure, Route, RuleHit
 
-_A = APPROXIMATE_WORDS
-_ADVERB = r"(?:\s+(?:now|already|just|così|ora|già|ormai))?"
-# What links a number to the people named before it: "the number of arrivals passed 30,000".
-_LINKING_BEFORE = re.compile(
-    r"(?:exceed(?:ed|s)?|reach(?:ed|es|ing)?|r(?:o|i)sen? to|rising to|climb(?:ed|s)? to|stands? at|stood at"
-    r"|was|were|is|are|totall?(?:ed|ing|s)?|hit(?:s|ting)?|pass(?:ed|es|ing)?|past|topp(?:ed|ing)|tops"
-    r"|nears?|nearing|to|of|at|with|surpass(?:ed|es)?|over|above|recorded|registrat[ie]"
-    r"|superato|superano|supera|raggiunto|raggiungono|sono stat[ie]|erano stat[ie]|sono|erano|è di|pari a|quota|a|di"
-    r"|contat[ie]"
-    r"|fell to|dropped to|drop to|rose to|fallen to|risen to|scesi a|scese a|saliti a|salite a|calati a"
-    r"|sale a|salgono a|ai|agli|intorno ai|intorno agli|attorno ai)"
-    rf"{_ADVERB}(?:\s+(?:le|i|gli|quota))?(?:\s+{_A})?\s*$",
-    re.IGNORECASE,
-)
 # The same, for a running total: it tells a count so far, whatever day it is read on.
 _CUMULATIVE_BEFORE = re.compile(
     r"(?:\bbringing\b.{0,40}?\b(?:to|past|above|over)|\bportando\b.{0,40}?\ba|pass(?:ed|es|ing)?|past"
     r"|topp(?:ed|ing)|tops|nears?|nearing|surpass(?:ed|es)?|hit(?:s|ting)?|stands? at|stood at|superato"
     r"|supera|superano|sale a|salgono a|quota|(?:the|year's|annual|running) total (?:\w+ ){0,4}?(?:to|of|is|was|at))"
-    rf"{_ADVERB}(?:\s+(?:le|i|gli|quota))?(?:\s+{_A})?\s*$",
+    rf"{ADVERB}(?:\s+(?:le|i|gli|quota))?(?:\s+{APPROXIMATE_WORDS})?\s*$",
     re.IGNORECASE,
 )
 # Words one of which every _CUMULATIVE_BEFORE match holds: a cheap test before the regex.
 _CUMULATIVE_HINTS = re.compile(
     "bring|portand|pass|past|top|near|hit|stand|stood|super|sale|salgono|quota|total"
 )
-# A year after a preposition is a date even when a noun follows: "Nel 2025 le traversate".
-_YEAR_PREPOSITION = re.compile(
-    r"(?:\b(?:in|of|since|by|for|until|during|nel|del|dal|al|entro|durante)|nell'|dall')\s*$", re.IGNORECASE
-)
-# People who are counted by what they did: "upwards of 45,000 made the journey", "350 intercepted".
-_CROSSING_VERB_AFTER = re.compile(
-    r"^\s*(?:who |that |che )?(?:have |had |has |were |was |are |have been |had been )?(?:made the"
-    r" (?:journey|crossing|trip|voyage)|cross(?:ed|es|ing)?\b|arriv(?:ed|es|ing)\b|arrive\b|land(?:ed|ing)?\b"
-    r"|came\b|came ashore|reach(?:ed|es|ing)?\b|intercepted|picked up|brought (?:ashore|to (?:shore|land|safety))"
-    r"|detected|(?:sono|erano) (?:sbarcat|arrivat|approdat|giunt)\w*|hanno (?:attraversato|raggiunto)"
-    r"|sbarcat[ie]|arrivat[ie]|giunt[ie])",
-    re.IGNORECASE,
-)
-_SUBJECT_BEFORE = re.compile(
-    r"number|total|tally|figure|crossings|arrivals|sbarchi|arrivi|traversate|attraversamenti|numero|cifra"
-    r"|partenze",
-    re.IGNORECASE,
-)
-_COMPARISON = re.compile(
-    r"than|compared|same (?:period|point|time)|this time last year|at this point last year|up from|down from"
-    r"|rispetto|stesso periodo|a fronte|contro|including|di cui|year before|un anno fa|a year ago",
-    re.IGNORECASE,
-)
-# A second number set against a figure already read: "compared with more than 120,000", "contro i 157.651".
-_COMPARED_BEFORE = re.compile(
-    r"(?:compared (?:with|to)|against|from|than|up from|down from|versus|vs\.?|contro|including|compresi"
-    r"|di cui|rispetto (?:a|ai|agli|alle|al|allo)|a fronte (?:di|dei|degli|delle)|(?:più|meno|doppio) d(?:i|ei|egli|elle)"
-    r"|as the|record (?:di|of)|lontan[oi] da(?:i|gli|lle)?|far from|well below|erano stat[ie]|erano|were|but (?:just|only)|ma (?:solo|appena))\s+(?:(?:i|gli|le|the)\s+)?"
-    rf"(?:{_A}\s+)?$",
-    re.IGNORECASE,
-)
-# What may follow a number that counts the people of the figure before it.
-_BARE_AFTER = re.compile(
-    r"^\s*(?:[,.;:)]|$|in\b|on\b|at\b|by\b|a year|the (?:previous|same|year)|last\b|del\b|dello\b|nel\b"
-    r"|nello\b|di\b|dell'|l'anno|over\b|during\b|for\b|who\b|che\b|registrat\w*|recorded|arriv\w*|sbarcat\w*"
-    rf"|of (?:the same|last|(?:19|20)\d\d|(?:{MONTH_WORD.pattern})))",
-    re.IGNORECASE,
-)
-_STRONG_LINK = re.compile(
-    r"(?:exceed(?:ed|s)?|reach(?:ed|es)?|totall?(?:ed|ing|s)|topped|surpassed|passed|fell to|dropped to|rose to"
-    r"|superato|supera|raggiunto|sono stat[ie]|erano stat[ie]|scesi a|scese a|saliti a|salite a|calati a|sale a"
-    r"|registrat[ie]|recorded)"
-    rf"{_ADVERB}(?:\s+(?:le|i|gli|quota))?(?:\s+{_A})?\s*$",
-    re.IGNORECASE,
-)
-# What may follow a number whose people were named before it.
-_AFTER_LINKED = re.compile(
-    r"^\s*(?:[,.;:)\-–—]|$|in\b|on\b|this\b|so far|last\b|since\b|by\b|as\b|and\b|with\b|yesterday\b|is\b|was\b|è\b"
-    r"|today\b|according\b|nel\b|nello\b|nella\b|negli\b|nell'|dal|during\b|for\b|ieri\b|oggi\b|unità\b)",
-    re.IGNORECASE,
-)
-# After the people a number counts: "40 people have died" counts deaths.
-_AUXILIARY = re.compile(
-    r"^\s*(?:have|has|had|were|was|are|is|sono|erano|hanno|è)?\s*(?:been|stati|state)?\s*"
-)
-# Words that may stand between a number and the people it counts: "609 more people", "88 Haitian migrants".
-_FILLER = re.compile(
-    r"^\s*(?:(?:more|other|further|new|additional|irregular|illegal|undocumented|small[- ]boat|boat|desperate|sea"
-    r"|migrant|Channel|maritime|i|gli|le|single|adult|male|unaccompanied|young|altri|nuovi|ulteriori"
-    r"|(?-i:[A-Z][a-z]+(?:an|ese|ish|i)))\s+)*",
-    re.IGNORECASE,
-)
-_CLAUSE_END = re.compile(r"[,.;:()]|\s[-–—]\s")
-_RANGE_START = re.compile(r"\b(?:from|da|dai|dagli)\s+$", re.IGNORECASE)
-_NAMED_YEAR_AFTER = re.compile(r"^\s+(?:in|nel)\s+(?:19|20)\d\d\b", re.IGNORECASE)
 # A headline that gives the crossings of a year: "Crossing numbers in 2021 triple 2020's figure".
 _HEADLINE_YEAR = re.compile(
     r"\b(?:crossings?|crossing numbers|arrivals|landings|arrivi|sbarchi|traversate|approdi)\b[^.;:0-9]{0,20}?"
@@ -131,7 +52,6 @@ _CONTRAST = re.compile(
     r"\b(?:by contrast|in contrast|in comparison|by comparison|meanwhile|per contro|invece|al contrario)\b",
     re.IGNORECASE,
 )
-_DEATHS_BEFORE = re.compile(r"\b(?:deaths?|died|dead|toll|morti|vittime|decessi)\b", re.IGNORECASE)
 # A running total named in a sentence of its own after a crossing: "The total for 2023 so far is 1,180."
 _TOTAL_BEFORE = re.compile(
     r"\b(?:total|tally)(?:\s+(?:for|in|of)\s+(?:the year|this year|(?:19|20)\d\d))?(?:\s+so far)?"
@@ -139,12 +59,6 @@ _TOTAL_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _ANY_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
-# A share of the people counted before: "Of the 40,000 who crossed, around 12,000 were Albanian".
-_SHARE_AFTER = re.compile(
-    r"^\s+(?:of them\s+|di loro\s+)?(?:were|are|erano|sono)\s+(?:(?-i:[A-Z][a-z]+(?:an|ese|ish|i))|[a-z]+(?:esi|ani|eni|ini|ei))\b",
-    re.IGNORECASE,
-)
-_INTRINSIC = re.compile(r"arrivals|crossings|arrivi|traversate|sbarcati", re.IGNORECASE)
 # A Channel headline in the present tense tells one day's crossings ("Ninety people cross Channel").
 _PRESENT_CROSSING = re.compile(r"\b(?:cross|arrive|land|reach|intercept|rescue)\b", re.IGNORECASE)
 # A place named as where people left from is not where they arrived: "from Albania".
@@ -173,64 +87,6 @@ def _route(routes: tuple[tuple[str, Terms], ...], text: str) -> Route | None:
     return None
 
 
-def _counts_people(topic: Topic, sentence: str, token: Number, has_context: bool, follows: bool) -> str:
-    """Why `token` counts people crossing ("" when it does not); see the module docstring.
-    `follows`: the sentence comes right after one with a figure ("ne erano stati registrati N")."""
-    after = sentence[token.end :]
-    before = sentence[: token.start]
-    # "55 people who had crossed ... were returned to France": the clause says what they did.
-    clause = _CLAUSE_END.split(after, maxsplit=1)[0][:100]
-    if topic.figure_exclude_clause.search(clause):
-        return ""
-    rest = after[_FILLER.match(after).end() :]  # type: ignore[union-attr]
-    noun = topic.figure_people.match(rest)
-    if noun:
-        if token.is_year and (_YEAR_PREPOSITION.search(before) or _INTRINSIC.match(noun.group(0))):
-            return ""  # "Nel 2025 le traversate", "Italy's 2023 arrivals"
-        if topic.figure_exclude_after.match(rest):
-            return ""
-        tail = rest[noun.end() :]
-        tail = tail[_AUXILIARY.match(tail).end() :]  # type: ignore[union-attr]
-        if topic.figure_exclude_after.match(tail):
-            return ""
-        return (
-            f"people after it ('{noun.group(0)}')" if has_context or _INTRINSIC.match(noun.group(0)) else ""
-        )
-    if follows and not token.word and not token.is_year and _SHARE_AFTER.match(after):
-        return "a share of the people before it"  # "Around 13,000 of them were Albanian."
-    if token.word or token.is_year or topic.figure_exclude_after.match(rest) or not has_context:
-        return ""
-    if _CROSSING_VERB_AFTER.match(after):
-        return "a crossing verb after it"
-    if _SHARE_AFTER.match(after) and (
-        follows or _COMPARISON.search(before) or re.search(r"\bof the\b", before, re.IGNORECASE)
-    ):
-        return "a share of the people before it"
-    if _RANGE_START.search(before[-30:]) and _NAMED_YEAR_AFTER.match(after):
-        return "the start of a range in a named year"  # "from 299 in 2018 to possibly 50,000"
-    if re.match(r"^\s*\)", after) and before.rstrip().endswith("("):
-        return (
-            "in brackets after a figure"
-            if _COMPARISON.search(sentence) or _SUBJECT_BEFORE.search(before)
-            else ""
-        )
-    # "the number of people crossing ... exceeded 34,500": the people come before the number.
-    if _AFTER_LINKED.match(after):
-        if _DEATHS_BEFORE.search(before[-40:]):
-            return ""  # "Crossing deaths this year pass 50"
-        if _LINKING_BEFORE.search(before[-80:]) and (
-            topic.figure_people.search(before) or _SUBJECT_BEFORE.search(before)
-        ):
-            return "linked to the people before it"
-        # "... dal primo gennaio. Un anno fa erano poco più di 70mila.": set against the figure before
-        if follows and _COMPARISON.search(sentence) and _LINKING_BEFORE.search(before[-80:]):
-            return "compared with the figure before it"
-        # "Nel 2023 erano stati 157.651, nel 2024 sono scesi a 66.317: il crollo degli sbarchi"
-        if _STRONG_LINK.search(before[-80:]) and (_SUBJECT_BEFORE.search(sentence) or follows):
-            return "a total linked to crossings"
-    return ""
-
-
 def _title_abroad(topic: Topic, reading: _Reading) -> bool:
     """A headline that names no route, no crossing and only places abroad ("Denver declares state of
     emergency after 600 migrants ...") places the body's sentences that name no place of their own."""
@@ -243,17 +99,6 @@ def _title_abroad(topic: Topic, reading: _Reading) -> bool:
             and _names_elsewhere(topic, title)
         )
     return reading.title_abroad
-
-
-def _compared(sentence: str, token: Number) -> bool:
-    """A number set against a figure of the same sentence: "compared with more than 120,000 by ..."."""
-    return (
-        not token.word
-        and not token.is_year
-        and token.value >= 100
-        and bool(_COMPARED_BEFORE.search(sentence[max(0, token.start - 80) : token.start]))
-        and bool(_BARE_AFTER.match(sentence[token.end :]))
-    )
 
 
 def _placed(topic: Topic, text: str) -> str | None:
@@ -383,7 +228,7 @@ def _read_sentence(
     route_here, route = routes
     # A sentence right after a figure may lean on it: "compared with...", "the total passed...".
     has_context = bool(topic.figure_context.search(text)) or (
-        follows and bool(_COMPARISON.search(text) or _SUBJECT_BEFORE.search(text))
+        follows and bool(COMPARISON.search(text) or SUBJECT_BEFORE.search(text))
     )
     if not has_context and _TOTAL_BEFORE.search(text) and topic.figure_context.search(reading.previous_text):
         has_context = True  # "No migrants crossed for a week. The total for 2023 so far is 1,180."
@@ -395,11 +240,11 @@ def _read_sentence(
             tokens.append(token)
         elif has_context and not token.word and not token.is_year and reason != "a date":
             reading.notes.append(RuleHit("figure_rejected", f"{token.value}: {reason}", where, 0.0))
-    counted = [(t, why) for t in tokens if (why := _counts_people(topic, text, t, has_context, follows))]
+    counted = [(t, why) for t in tokens if (why := counts_people(topic, text, t, has_context, follows))]
     if counted:
         kept = {t for t, _ in counted}
         counted += [
-            (t, "set against a figure before it") for t in tokens if t not in kept and _compared(text, t)
+            (t, "set against a figure before it") for t in tokens if t not in kept and compared(text, t)
         ]
         counted.sort(key=lambda pair: pair[0].start)
     # People arriving in Albania's centres or in Greece, unless the sentence names a route.

@@ -1,0 +1,175 @@
+"""Whether a number in a sentence counts people crossing or arriving, and why.
+
+The people follow the number ("609 people", "88 Haitian migrants"), or a crossing verb does
+("45,000 made the journey"), or the number is linked to people named before it ("the number of
+arrivals passed 30,000"), or it is set against a figure already read ("compared with more than
+120,000 a year earlier", "including 882 on Tuesday"). figures.py reads the sentences of an item and
+asks this module about each number.
+"""
+
+from __future__ import annotations
+
+import re
+
+from monitors.classify.dates import MONTH_WORD
+from monitors.classify.numbers import APPROXIMATE_WORDS, Number
+from monitors.classify.topic_model import Topic
+
+_A = APPROXIMATE_WORDS
+# An adverb between a linking verb and its number: "has now passed", "sono già".
+ADVERB = r"(?:\s+(?:now|already|just|così|ora|già|ormai))?"
+# What links a number to the people named before it: "the number of arrivals passed 30,000".
+_LINKING_BEFORE = re.compile(
+    r"(?:exceed(?:ed|s)?|reach(?:ed|es|ing)?|r(?:o|i)sen? to|rising to|climb(?:ed|s)? to|stands? at|stood at"
+    r"|was|were|is|are|totall?(?:ed|ing|s)?|hit(?:s|ting)?|pass(?:ed|es|ing)?|past|topp(?:ed|ing)|tops"
+    r"|nears?|nearing|to|of|at|with|surpass(?:ed|es)?|over|above|recorded|registrat[ie]"
+    r"|superato|superano|supera|raggiunto|raggiungono|sono stat[ie]|erano stat[ie]|sono|erano|è di|pari a|quota|a|di"
+    r"|contat[ie]"
+    r"|fell to|dropped to|drop to|rose to|fallen to|risen to|scesi a|scese a|saliti a|salite a|calati a"
+    r"|sale a|salgono a|ai|agli|intorno ai|intorno agli|attorno ai)"
+    rf"{ADVERB}(?:\s+(?:le|i|gli|quota))?(?:\s+{_A})?\s*$",
+    re.IGNORECASE,
+)
+# A year after a preposition is a date even when a noun follows: "Nel 2025 le traversate".
+_YEAR_PREPOSITION = re.compile(
+    r"(?:\b(?:in|of|since|by|for|until|during|nel|del|dal|al|entro|durante)|nell'|dall')\s*$", re.IGNORECASE
+)
+# People who are counted by what they did: "upwards of 45,000 made the journey", "350 intercepted".
+_CROSSING_VERB_AFTER = re.compile(
+    r"^\s*(?:who |that |che )?(?:have |had |has |were |was |are |have been |had been )?(?:made the"
+    r" (?:journey|crossing|trip|voyage)|cross(?:ed|es|ing)?\b|arriv(?:ed|es|ing)\b|arrive\b|land(?:ed|ing)?\b"
+    r"|came\b|came ashore|reach(?:ed|es|ing)?\b|intercepted|picked up|brought (?:ashore|to (?:shore|land|safety))"
+    r"|detected|(?:sono|erano) (?:sbarcat|arrivat|approdat|giunt)\w*|hanno (?:attraversato|raggiunto)"
+    r"|sbarcat[ie]|arrivat[ie]|giunt[ie])",
+    re.IGNORECASE,
+)
+# A noun that names the count itself, so a number linked to it counts people: "the total passed".
+SUBJECT_BEFORE = re.compile(
+    r"number|total|tally|figure|crossings|arrivals|sbarchi|arrivi|traversate|attraversamenti|numero|cifra"
+    r"|partenze",
+    re.IGNORECASE,
+)
+# A sentence that sets a count against another: "up from", "rispetto allo stesso periodo".
+COMPARISON = re.compile(
+    r"than|compared|same (?:period|point|time)|this time last year|at this point last year|up from|down from"
+    r"|rispetto|stesso periodo|a fronte|contro|including|di cui|year before|un anno fa|a year ago",
+    re.IGNORECASE,
+)
+# A second number set against a figure already read: "compared with more than 120,000", "contro i 157.651".
+_COMPARED_BEFORE = re.compile(
+    r"(?:compared (?:with|to)|against|from|than|up from|down from|versus|vs\.?|contro|including|compresi"
+    r"|di cui|rispetto (?:a|ai|agli|alle|al|allo)|a fronte (?:di|dei|degli|delle)|(?:più|meno|doppio) d(?:i|ei|egli|elle)"
+    r"|as the|record (?:di|of)|lontan[oi] da(?:i|gli|lle)?|far from|well below|erano stat[ie]|erano|were|but (?:just|only)|ma (?:solo|appena))\s+(?:(?:i|gli|le|the)\s+)?"
+    rf"(?:{_A}\s+)?$",
+    re.IGNORECASE,
+)
+# What may follow a number that counts the people of the figure before it.
+_BARE_AFTER = re.compile(
+    r"^\s*(?:[,.;:)]|$|in\b|on\b|at\b|by\b|a year|the (?:previous|same|year)|last\b|del\b|dello\b|nel\b"
+    r"|nello\b|di\b|dell'|l'anno|over\b|during\b|for\b|who\b|che\b|registrat\w*|recorded|arriv\w*|sbarcat\w*"
+    rf"|of (?:the same|last|(?:19|20)\d\d|(?:{MONTH_WORD.pattern})))",
+    re.IGNORECASE,
+)
+_STRONG_LINK = re.compile(
+    r"(?:exceed(?:ed|s)?|reach(?:ed|es)?|totall?(?:ed|ing|s)|topped|surpassed|passed|fell to|dropped to|rose to"
+    r"|superato|supera|raggiunto|sono stat[ie]|erano stat[ie]|scesi a|scese a|saliti a|salite a|calati a|sale a"
+    r"|registrat[ie]|recorded)"
+    rf"{ADVERB}(?:\s+(?:le|i|gli|quota))?(?:\s+{_A})?\s*$",
+    re.IGNORECASE,
+)
+# What may follow a number whose people were named before it.
+_AFTER_LINKED = re.compile(
+    r"^\s*(?:[,.;:)\-–—]|$|in\b|on\b|this\b|so far|last\b|since\b|by\b|as\b|and\b|with\b|yesterday\b|is\b|was\b|è\b"
+    r"|today\b|according\b|nel\b|nello\b|nella\b|negli\b|nell'|dal|during\b|for\b|ieri\b|oggi\b|unità\b)",
+    re.IGNORECASE,
+)
+# After the people a number counts: "40 people have died" counts deaths.
+_AUXILIARY = re.compile(
+    r"^\s*(?:have|has|had|were|was|are|is|sono|erano|hanno|è)?\s*(?:been|stati|state)?\s*"
+)
+# Words that may stand between a number and the people it counts: "609 more people", "88 Haitian migrants".
+_FILLER = re.compile(
+    r"^\s*(?:(?:more|other|further|new|additional|irregular|illegal|undocumented|small[- ]boat|boat|desperate|sea"
+    r"|migrant|Channel|maritime|i|gli|le|single|adult|male|unaccompanied|young|altri|nuovi|ulteriori"
+    r"|(?-i:[A-Z][a-z]+(?:an|ese|ish|i)))\s+)*",
+    re.IGNORECASE,
+)
+_CLAUSE_END = re.compile(r"[,.;:()]|\s[-–—]\s")
+_RANGE_START = re.compile(r"\b(?:from|da|dai|dagli)\s+$", re.IGNORECASE)
+_NAMED_YEAR_AFTER = re.compile(r"^\s+(?:in|nel)\s+(?:19|20)\d\d\b", re.IGNORECASE)
+_DEATHS_BEFORE = re.compile(r"\b(?:deaths?|died|dead|toll|morti|vittime|decessi)\b", re.IGNORECASE)
+# A share of the people counted before: "Of the 40,000 who crossed, around 12,000 were Albanian".
+_SHARE_AFTER = re.compile(
+    r"^\s+(?:of them\s+|di loro\s+)?(?:were|are|erano|sono)\s+(?:(?-i:[A-Z][a-z]+(?:an|ese|ish|i))|[a-z]+(?:esi|ani|eni|ini|ei))\b",
+    re.IGNORECASE,
+)
+_INTRINSIC = re.compile(r"arrivals|crossings|arrivi|traversate|sbarcati", re.IGNORECASE)
+
+
+def counts_people(topic: Topic, sentence: str, token: Number, has_context: bool, follows: bool) -> str:
+    """Why `token` counts people crossing ("" when it does not); see the module docstring.
+    `follows`: the sentence comes right after one with a figure ("ne erano stati registrati N")."""
+    after = sentence[token.end :]
+    before = sentence[: token.start]
+    # "55 people who had crossed ... were returned to France": the clause says what they did.
+    clause = _CLAUSE_END.split(after, maxsplit=1)[0][:100]
+    if topic.figure_exclude_clause.search(clause):
+        return ""
+    rest = after[_FILLER.match(after).end() :]  # type: ignore[union-attr]
+    noun = topic.figure_people.match(rest)
+    if noun:
+        if token.is_year and (_YEAR_PREPOSITION.search(before) or _INTRINSIC.match(noun.group(0))):
+            return ""  # "Nel 2025 le traversate", "Italy's 2023 arrivals"
+        if topic.figure_exclude_after.match(rest):
+            return ""
+        tail = rest[noun.end() :]
+        tail = tail[_AUXILIARY.match(tail).end() :]  # type: ignore[union-attr]
+        if topic.figure_exclude_after.match(tail):
+            return ""
+        return (
+            f"people after it ('{noun.group(0)}')" if has_context or _INTRINSIC.match(noun.group(0)) else ""
+        )
+    if follows and not token.word and not token.is_year and _SHARE_AFTER.match(after):
+        return "a share of the people before it"  # "Around 13,000 of them were Albanian."
+    if token.word or token.is_year or topic.figure_exclude_after.match(rest) or not has_context:
+        return ""
+    if _CROSSING_VERB_AFTER.match(after):
+        return "a crossing verb after it"
+    if _SHARE_AFTER.match(after) and (
+        follows or COMPARISON.search(before) or re.search(r"\bof the\b", before, re.IGNORECASE)
+    ):
+        return "a share of the people before it"
+    if _RANGE_START.search(before[-30:]) and _NAMED_YEAR_AFTER.match(after):
+        return "the start of a range in a named year"  # "from 299 in 2018 to possibly 50,000"
+    if re.match(r"^\s*\)", after) and before.rstrip().endswith("("):
+        return (
+            "in brackets after a figure"
+            if COMPARISON.search(sentence) or SUBJECT_BEFORE.search(before)
+            else ""
+        )
+    # "the number of people crossing ... exceeded 34,500": the people come before the number.
+    if _AFTER_LINKED.match(after):
+        if _DEATHS_BEFORE.search(before[-40:]):
+            return ""  # "Crossing deaths this year pass 50"
+        if _LINKING_BEFORE.search(before[-80:]) and (
+            topic.figure_people.search(before) or SUBJECT_BEFORE.search(before)
+        ):
+            return "linked to the people before it"
+        # "... dal primo gennaio. Un anno fa erano poco più di 70mila.": set against the figure before
+        if follows and COMPARISON.search(sentence) and _LINKING_BEFORE.search(before[-80:]):
+            return "compared with the figure before it"
+        # "Nel 2023 erano stati 157.651, nel 2024 sono scesi a 66.317: il crollo degli sbarchi"
+        if _STRONG_LINK.search(before[-80:]) and (SUBJECT_BEFORE.search(sentence) or follows):
+            return "a total linked to crossings"
+    return ""
+
+
+def compared(sentence: str, token: Number) -> bool:
+    """A number set against a figure of the same sentence: "compared with more than 120,000 by ..."."""
+    return (
+        not token.word
+        and not token.is_year
+        and token.value >= 100
+        and bool(_COMPARED_BEFORE.search(sentence[max(0, token.start - 80) : token.start]))
+        and bool(_BARE_AFTER.match(sentence[token.end :]))
+    )
