@@ -1,6 +1,7 @@
 """Measure the classifier on labelled evaluation sets.
 
     python -m flows.evaluation [FILE ...] [--corpus FILE] [--topic FILE] [--check] [--verbose]
+                               [--hide-heldout-errors]
 
 With no FILE: every set (flows/eval_sets.py): the written cases, the written holdout, and the real
 items split by time into development and held-out parts. With FILEs: each as a written set. For
@@ -8,7 +9,9 @@ each set, overall and per language: precision, recall and F1 for relevance and f
 matches on minister and destination), precision and recall for crossing figures (a figure matches
 on count and period; on sets labelled by count only, on count), how many figures also carry the
 labelled year, then the ids got wrong. `--check` exits 1 when a target is missed on a checked set
-(the real held-out part, or the FILEs given), in any language.
+(the real held-out part, or the FILEs given), in any language. `--hide-heldout-errors` prints
+only the numbers of the held-out sets (the written holdout and the real held-out part, or the FILEs
+given), not the ids got wrong nor `--verbose`'s details: for tuning, so that no held-out item is read.
 """
 
 from __future__ import annotations
@@ -80,7 +83,6 @@ class Report:
     )
     details: list[str] = field(default_factory=list)
     cases: int = 0
-    checked: bool = False
 
 
 def load_cases(path: Path) -> list[Case]:
@@ -177,13 +179,18 @@ def _sizes(scores: Scores) -> str:
     )
 
 
-def render(report: Report, *, verbose: bool) -> str:
+def render(report: Report, *, verbose: bool, hide_errors: bool = False) -> str:
+    """The report's numbers, then the ids got wrong (and with `verbose` what was wrong in each);
+    `hide_errors` leaves the ids and details out, as for a held-out set while tuning."""
     lines = [f"{report.name + ': ' if report.name else ''}{report.cases} cases"]
     lines.append(_line("overall", report.overall))
     for lang in sorted(report.by_language):
         lines.append(_line(lang, report.by_language[lang]))
     for lang in sorted(report.by_language):
         lines.append(f"  {lang}: {_sizes(report.by_language[lang])}")
+    if hide_errors:
+        lines.append("wrong ids: hidden (--hide-heldout-errors)")
+        return "\n".join(lines)
     for what, ids in report.wrong.items():
         lines.append(f"wrong {what} ({len(ids)}): {', '.join(ids) if ids else '-'}")
     if verbose:
@@ -212,15 +219,24 @@ def missed_targets(report: Report) -> list[str]:
     return missed
 
 
-def _sets(args: argparse.Namespace, topic: Topic) -> list[tuple[EvalSet, bool]]:
+@dataclass(frozen=True, slots=True)
+class _Run:
+    """A set to report: `checked` against the targets; `held_out` from tuning."""
+
+    cases: EvalSet
+    checked: bool
+    held_out: bool
+
+
+def _sets(args: argparse.Namespace, topic: Topic) -> list[_Run]:
     if args.cases:
-        return [(written_set(topic, path), True) for path in args.cases]
+        return [_Run(written_set(topic, path), True, True) for path in args.cases]
     dev, held = real_sets(topic, args.corpus, EVAL)
     return [
-        (written_set(topic, EVAL / "cases.jsonl", "written"), False),
-        (written_set(topic, EVAL / "holdout.jsonl", "written-holdout"), False),
-        (dev, False),
-        (held, True),
+        _Run(written_set(topic, EVAL / "cases.jsonl", "written"), False, False),
+        _Run(written_set(topic, EVAL / "holdout.jsonl", "written-holdout"), False, True),
+        _Run(dev, False, False),
+        _Run(held, True, True),
     ]
 
 
@@ -233,17 +249,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--topic", type=Path, help="topic file (default: the built-in topic)")
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
     parser.add_argument("--verbose", "-v", action="store_true", help="say what was wrong in each case")
+    parser.add_argument(
+        "--hide-heldout-errors",
+        action="store_true",
+        help="print only the numbers of held-out sets, not their ids got wrong (for tuning)",
+    )
     args = parser.parse_args(argv)
     try:
         topic = load_topic(args.topic)
-        reports = [(evaluate(topic, s.cases, s.name), checked) for s, checked in _sets(args, topic)]
+        reports = [(evaluate(topic, run.cases.cases, run.cases.name), run) for run in _sets(args, topic)]
     except MigwatchError as exc:
         print(f"migwatch: {exc}", file=sys.stderr)
         return 2
     missed: list[str] = []
-    for report, checked in reports:
-        print(render(report, verbose=args.verbose))
-        if checked:
+    for report, run in reports:
+        hide = args.hide_heldout_errors and run.held_out
+        print(render(report, verbose=args.verbose, hide_errors=hide))
+        if run.checked:
             missed += [f"{report.name}: {m}" if report.name else m for m in missed_targets(report)]
         print()
     if missed:

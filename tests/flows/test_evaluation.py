@@ -167,3 +167,15 @@ def test_an_item_moved_to_development_leaves_the_held_out_part(tmp_path: Path) -
     dev, held = real_sets(load_topic(), corpus, folder)
     assert [c.id for c in held.cases] == ["c-mar"]
     assert "w-nov" in {c.id for c in dev.cases}
+
+
+def test_hidden_heldout_errors_leave_the_numbers_and_no_id(tmp_path: Path) -> None:
+    bad = _write(tmp_path, [ON_TOPIC, dict(OFF_TOPIC, relevant=True)])
+    command = [sys.executable, "-m", "flows.evaluation", str(bad), "-v"]
+    shown = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
+    assert "wrong relevance (1): t-2" in shown.stdout
+    hidden = subprocess.run([*command, "--hide-heldout-errors"], capture_output=True, text=True, cwd=ROOT)
+    assert hidden.returncode == 0, hidden.stderr
+    assert "relevance P 1.000 R 0.500 F1 0.667" in hidden.stdout
+    assert "t-2" not in hidden.stdout and "t-1" not in hidden.stdout
+    assert "below target" in hidden.stdout
