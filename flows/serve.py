@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -154,13 +155,15 @@ def _prefect_api() -> Iterator[None]:
     """The configured Prefect API; without one, a local server, made the API of this block."""
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
-    from flows.prefect_api import check_health, configured_api_url, unreachable
+    from flows.prefect_api import check_health, configured_api_url, shown, unreachable
 
     url = configured_api_url()
     if url:
         reason = check_health(url)
         if reason:
             raise unreachable(url, reason)
+        ui = f" (its UI: {shown(url).removesuffix('/api')})" if url.endswith("/api") else ""
+        print(f"using the Prefect server at {shown(url)}{ui} (PREFECT_API_URL)", file=sys.stderr, flush=True)
         yield
         return
     from flows.local_server import local_prefect_server
@@ -174,8 +177,6 @@ def _prefect_api() -> Iterator[None]:
 
 
 def _pause(deployments: list[RunnerDeployment]) -> None:
-    import sys
-
     from prefect.client.orchestration import get_client
 
     try:

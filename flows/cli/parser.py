@@ -194,8 +194,9 @@ def _serve(commands: Commands) -> None:
         help="poll on a schedule and send the daily digest, until stopped",
         description="Serve two Prefect deployments from this process: the poll (every --every "
         "minutes, never two at once, with the instant alert after each) and the daily digest. "
-        "Needs a Prefect API: PREFECT_API_URL, else a temporary local one. Ctrl-C or SIGTERM stops "
-        "it and pauses the schedules.",
+        "Runs on the Prefect server of PREFECT_API_URL, else on one at 127.0.0.1:4200 "
+        "(PREFECT_SERVER_API_PORT), started here if none answers and stopped on exit; its UI is at "
+        "that address. Ctrl-C or SIGTERM stops it and pauses its schedules.",
     )
     serve.add_argument(
         "--every",

@@ -133,3 +133,42 @@ def test_killed_digest_leaves_no_prefect_server(ephemeral_env: dict[str, str], s
         ["digest", "--db", sqlite_url], ephemeral_env, ["prefect.server.api.server:create_app"]
     )
     assert _still_alive_after_kill(children) == {}
+
+
+def test_killed_serve_leaves_no_local_prefect_server(ephemeral_env: dict[str, str], tmp_path: Path) -> None:
+    """`serve` without PREFECT_API_URL starts a real `prefect server` (flows/local_server.py):
+    killed once that server is up, the server goes too."""
+    from tests.support.prefect_server import free_port
+
+    port = free_port()
+    env = {
+        **ephemeral_env,
+        "PREFECT_HOME": str(tmp_path / "prefect"),
+        "PREFECT_SERVER_API_PORT": str(port),
+        "MIGWATCH_FEEDS_FILE": str(tmp_path / "feeds.txt"),
+    }
+    (tmp_path / "feeds.txt").write_text("http://127.0.0.1:9/unused\n")
+    log = tmp_path / "serve.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [str(MIGWATCH), "serve", "--db", f"sqlite:///{tmp_path / 'm.db'}"],
+            env=env,
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + START_UP
+        while time.monotonic() < deadline and proc.poll() is None and "server ready" not in log.read_text():
+            time.sleep(0.5)
+        children = _descendants(proc.pid)
+        assert proc.poll() is None, log.read_text()
+        assert "server ready" in log.read_text(), log.read_text()
+        assert any(f"prefect server start --host 127.0.0.1 --port {port}" in c for c in children.values())
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert _still_alive_after_kill(children) == {}
