@@ -22,7 +22,14 @@ from monitors.classify.numbers import (
     never_people,
     numbers_in,
 )
-from monitors.classify.people_counts import ADVERB, COMPARISON, SUBJECT_BEFORE, compared, counts_people
+from monitors.classify.people_counts import (
+    ADVERB,
+    ARTICLE,
+    COMPARISON,
+    SUBJECT_BEFORE,
+    compared,
+    counts_people,
+)
 from monitors.classify.periods import FoundPeriod, as_of, find_period, year_of
 from monitors.classify.terms import Terms
 from monitors.classify.text import Sentence
@@ -34,7 +41,7 @@ _CUMULATIVE_BEFORE = re.compile(
     r"(?:\bbringing\b.{0,40}?\b(?:to|past|above|over)|\bportando\b.{0,40}?\ba|pass(?:ed|es|ing)?|past"
     r"|topp(?:ed|ing)|tops|nears?|nearing|surpass(?:ed|es)?|hit(?:s|ting)?|stands? at|stood at|superato"
     r"|supera|superano|sale a|salgono a|quota|(?:the|year's|annual|running) total (?:\w+ ){0,4}?(?:to|of|is|was|at))"
-    rf"{ADVERB}(?:\s+(?:le|i|gli|quota))?(?:\s+{APPROXIMATE_WORDS})?\s*$",
+    rf"{ADVERB}{ARTICLE}(?:\s+{APPROXIMATE_WORDS})?\s*$",
     re.IGNORECASE,
 )
 # Words one of which every _CUMULATIVE_BEFORE match holds: a cheap test before the regex.

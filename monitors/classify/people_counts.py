@@ -18,6 +18,8 @@ from monitors.classify.topic_model import Topic
 _A = APPROXIMATE_WORDS
 # An adverb between a linking verb and its number: "has now passed", "sono già".
 ADVERB = r"(?:\s+(?:now|already|just|così|ora|già|ormai))?"
+# What may stand between a linking verb and its number: an article, or a record ("reached a record 40,000").
+ARTICLE = r"(?:\s+(?:le|i|gli|quota|an? (?:new )?record(?: high of)?|un (?:nuovo )?record di))?"
 # What links a number to the people named before it: "the number of arrivals passed 30,000".
 _LINKING_BEFORE = re.compile(
     r"(?:exceed(?:ed|s)?|reach(?:ed|es|ing)?|r(?:o|i)sen? to|rising to|climb(?:ed|s)? to|stands? at|stood at"
@@ -27,7 +29,7 @@ _LINKING_BEFORE = re.compile(
     r"|contat[ie]"
     r"|fell to|dropped to|drop to|rose to|fallen to|risen to|scesi a|scese a|saliti a|salite a|calati a"
     r"|sale a|salgono a|ai|agli|intorno ai|intorno agli|attorno ai)"
-    rf"{ADVERB}(?:\s+(?:le|i|gli|quota))?(?:\s+{_A})?\s*$",
+    rf"{ADVERB}{ARTICLE}(?:\s+{_A})?\s*$",
     re.IGNORECASE,
 )
 # A year after a preposition is a date even when a noun follows: "Nel 2025 le traversate".
@@ -74,7 +76,7 @@ _STRONG_LINK = re.compile(
     r"(?:exceed(?:ed|s)?|reach(?:ed|es)?|totall?(?:ed|ing|s)|topped|surpassed|passed|fell to|dropped to|rose to"
     r"|superato|supera|raggiunto|sono stat[ie]|erano stat[ie]|scesi a|scese a|saliti a|salite a|calati a|sale a"
     r"|registrat[ie]|recorded)"
-    rf"{ADVERB}(?:\s+(?:le|i|gli|quota))?(?:\s+{_A})?\s*$",
+    rf"{ADVERB}{ARTICLE}(?:\s+{_A})?\s*$",
     re.IGNORECASE,
 )
 # What may follow a number whose people were named before it.
