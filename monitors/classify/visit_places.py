@@ -24,6 +24,9 @@ _LOCATIVE_BEFORE = re.compile(
     r"(?:island of\s+|isola di\s+)?)$",
     re.IGNORECASE,
 )
+# A place named before the trip it was: "after her London trip", "Sunak's Rome visit", "after London talks".
+_TRIP_OWNER_BEFORE = re.compile(r"(?:\b(?:his|her|their|after)|'s|’s)\s+$", re.IGNORECASE)
+_TRIP_AFTER = re.compile(r"\s+(?:trip|visit|talks|meeting|stopover)\b", re.IGNORECASE)
 # Back from a place: a trip there, done ("di ritorno da Londra", "back from Rome").
 _BACK_FROM = re.compile(
     r"\b(?:rientrat[oaie]|tornat[oaie]|di ritorno|back|returning|returned|flew home)\s+(?:da|dalla|dal|from)\s+$",
@@ -81,7 +84,12 @@ def locations(
             title and mention.start == 0 and _HEADING_AFTER.match(text, mention.start + len(mention.text))
         )
         back = _BACK_FROM.search(before)  # "Rientrata da Londra": she was there
-        if not (listed or back or _LOCATIVE_BEFORE.search(before) or (heading and not place.country_only)):
+        trip = _TRIP_OWNER_BEFORE.search(before) and _TRIP_AFTER.match(
+            text, mention.start + len(mention.text)
+        )
+        if not (
+            listed or back or trip or _LOCATIVE_BEFORE.search(before) or (heading and not place.country_only)
+        ):
             continue
         if (_ORIGIN_BEFORE.search(before) and not back) or _SPEAKING_FOR.search(before):
             continue

@@ -194,6 +194,10 @@ def _read_places(
             # subject ("Nel Regno Unito sono arrivate 29mila persone" is nobody's trip).
             language = "" if place.country_only else language
             travellers = _implicit(text, previous, last_traveller, wanted, language, previous_remote)
+            # After a call, "the two" can only have fixed a trip: a meeting told as done ("dopo
+            # l'incontro di Blenheim") is a past one cited, not this item's trip.
+            if previous_remote and travellers and _status(topic, text) != "planned":
+                continue
         if not travellers:
             continue
         traveller = traveller_here = travellers[0]
