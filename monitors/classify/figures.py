@@ -59,9 +59,10 @@ _CONTRAST = re.compile(
     r"\b(?:by contrast|in contrast|in comparison|by comparison|meanwhile|per contro|invece|al contrario)\b",
     re.IGNORECASE,
 )
-# A running total named in a sentence of its own after a crossing: "The total for 2023 so far is 1,180."
+# A running total named in a sentence of its own after a crossing: "The total for 2023 so far is 1,180.",
+# "The numbers stood at 25,000 for the year."
 _TOTAL_BEFORE = re.compile(
-    r"\b(?:total|tally)(?:\s+(?:for|in|of)\s+(?:the year|this year|(?:19|20)\d\d))?(?:\s+so far)?"
+    r"\b(?:total|tally|numbers?|figure|count)(?:\s+(?:for|in|of)\s+(?:the year|this year|(?:19|20)\d\d))?(?:\s+so far)?"
     r"\s+(?:is|was|stands at|stood at|has reached|reached|rose to)\s+(?:(?:about|around|some|over|more than|nearly)\s+)?(?=\d)",
     re.IGNORECASE,
 )

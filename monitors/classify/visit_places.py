@@ -24,8 +24,8 @@ _LOCATIVE_BEFORE = re.compile(
     r"(?:island of\s+|isola di\s+)?)$",
     re.IGNORECASE,
 )
-# A place named before the trip it was: "after her London trip", "Sunak's Rome visit", "after London talks".
-_TRIP_OWNER_BEFORE = re.compile(r"(?:\b(?:his|her|their|after)|'s|’s)\s+$", re.IGNORECASE)
+# A place named before the trip it was: "after her London trip", "on an Italy trip", "after London talks".
+_TRIP_OWNER_BEFORE = re.compile(r"(?:\b(?:his|her|their|after|an?)|'s|’s)\s+$", re.IGNORECASE)
 _TRIP_AFTER = re.compile(r"\s+(?:trip|visit|talks|meeting|stopover)\b", re.IGNORECASE)
 # Back from a place: a trip there, done ("di ritorno da Londra", "back from Rome").
 _BACK_FROM = re.compile(
