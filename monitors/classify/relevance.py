@@ -131,16 +131,35 @@ def score_of(
             where = _where_text(sentences, visit.sentence)
             told = f"{visit.minister} -> {visit.destination} ({visit.status})"
             hits.append(RuleHit("visit_found", told, where, weights.visit_found / len(visits)))
+    far_from = _cooccurring(signals) if len(sentences) >= _LONG_ITEM else []
     for group in topic.negatives:
         if not group.pattern.may_occur(words):
             continue
-        for sentence in sentences:
+        for position, sentence in enumerate(sentences):
             for match in group.pattern.finditer(sentence.text):
-                raw -= group.weight
                 where = _where(sentences, sentence.index)
+                if far_from and all(abs(position - e) > _NEGATIVE_REACH for e in far_from):
+                    hits.append(RuleHit("negative_far", match.group(0), where, 0.0))
+                    continue
+                raw -= group.weight
                 hits.append(RuleHit("negative", match.group(0), where, -group.weight))
     raw = max(raw, 0.0)
     return raw / (raw + weights.scale), hits
+
+
+# A long piece (a round-up, a live page) tells several stories: a negative term ("King Charles")
+# more than a few sentences from every sentence with both sides and migration is another story's.
+_LONG_ITEM = 10
+_NEGATIVE_REACH = 3
+
+
+def _cooccurring(signals: list[SentenceSignals]) -> list[int]:
+    """Positions of the sentences that name both sides with a migration term in or next to them."""
+    return [
+        index
+        for index, signal in enumerate(signals)
+        if signal.uk and signal.italy and any(s.migration for s in signals[max(0, index - 1) : index + 2])
+    ]
 
 
 def _fuzzy_hits(sentences: list[Sentence], mentions: list[Mention]) -> list[RuleHit]:
