@@ -20,10 +20,12 @@ _LOCATIVE_BEFORE = re.compile(
     r"|a|ad|al|alla|allo|nella|nel|presso|visitat[oa]|visiterà|visitare|visita|isola di|città di|provincia di"
     r"|regione di|lasciat[oa]|lascia|partit[oaie] (?:insieme )?per|partono per|dirett[oaie] a|davanti al|davanti a"
     r"|outside|(?:portone|porta|door) (?:del|of)|(?:incontro|vertice|colloqui|visita|missione|trasferta|G7|G20"
-    r"|summit|riunione|conferenza|palco|festa) di)\s+(?:the\s+)?(?:Italian\s+|British\s+)?"
+    r"|summit|riunione|conferenza|palco|festa) di|(?:G7|G20|vertice|summit))\s+(?:the\s+)?(?:Italian\s+|British\s+)?"
     r"(?:island of\s+|isola di\s+)?)$",
     re.IGNORECASE,
 )
+# An elided article before a place: "nell'Oxfordshire", "all'Eliseo".
+_ELIDED_BEFORE = re.compile(r"\b(?:nell|all)['’]$", re.IGNORECASE)
 # A place named before the trip it was: "after her London trip", "on an Italy trip", "after London talks".
 _TRIP_OWNER_BEFORE = re.compile(r"(?:\b(?:his|her|their|after|an?)|'s|’s)\s+$", re.IGNORECASE)
 _TRIP_AFTER = re.compile(r"\s+(?:trip|visit|talks|meeting|stopover)\b", re.IGNORECASE)
@@ -87,9 +89,8 @@ def locations(
         trip = _TRIP_OWNER_BEFORE.search(before) and _TRIP_AFTER.match(
             text, mention.start + len(mention.text)
         )
-        if not (
-            listed or back or trip or _LOCATIVE_BEFORE.search(before) or (heading and not place.country_only)
-        ):
+        locative = _LOCATIVE_BEFORE.search(before) or _ELIDED_BEFORE.search(before)
+        if not (listed or back or trip or locative or (heading and not place.country_only)):
             continue
         if (_ORIGIN_BEFORE.search(before) and not back) or _SPEAKING_FOR.search(before):
             continue
