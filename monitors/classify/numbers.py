@@ -130,7 +130,10 @@ def never_people(topic: Topic, sentence: str, token: Number) -> str | None:
         return "a time"
     if _AGE_BEFORE.search(short) or _AGE_AFTER.match(after):
         return "an age"
-    if _MONTH_BEFORE.search(short) or _MONTH_AFTER.match(after.lstrip()):
+    # "on July 3", "3 luglio", "July 2022"; not "In July 3,683 people crossed" (no day is over 31)
+    if (_MONTH_BEFORE.search(short) and (token.value <= 31 or token.is_year)) or _MONTH_AFTER.match(
+        after.lstrip()
+    ):
         return "a date"
     # "dad, 60, dead": a small number between commas right after a word is an age.
     if re.search(r"\w, $", before) and after.startswith(",") and token.value < 120:

@@ -62,11 +62,13 @@ _PERIODS: tuple[tuple[Period | None, re.Pattern[str]], ...] = (
         re.compile(
             r"so far this year|this year|to date|so far in|as of|since (?:the start of |1 )?January"
             r"|since the (?:start|beginning) of (?:the|this) year|dall'inizio del \d{4}"
-            r"|(?:the )?first (?:half|quarter|three months|six months|nine months)(?: of (?:the year|this year|\d{4}))?"
-            r"|(?:nel )?primo (?:semestre|trimestre)(?: dell'anno| del \d{4})?|(?:nei )?primi (?:tre|sei|nove) mesi"
+            r"|(?:the )?first (?:half|quarter|(?:two|three|four|five|six|seven|eight|nine|ten|eleven|\d{1,2}) months)"
+            r"(?: of (?:the year|this year|\d{4}))?"
+            r"|(?:nel )?primo (?:semestre|trimestre)(?: dell'anno| del \d{4})?"
+            r"|(?:nei )?primi (?:due|tre|quattro|cinque|sei|sette|otto|nove|dieci|undici|\d{1,2}) mesi"
             r"(?: dell'anno| del \d{4})?|between january(?: (?:19|20)\d\d)? and|(?:for |from |in )?january to(?: date| today)?|tra gennaio e(?: oggi)?|da gennaio a(?: oggi)?"
             r"|(?:at )?(?:the )?same (?:point|period|time)(?: (?:in|of|last) (?:19|20)\d\d| last year)?"
-            r"|at this point last year|this time last year|dall'inizio dell'anno|da inizio anno|finora"
+            r"|at this point last year|this time last year|(?:dall'inizio dell'anno|da inizio anno|dal primo gennaio)(?: (?:a|ad|fino a|fino ad) oggi)?|finora"
             r"|quest'anno|dal primo gennaio|dal 1 gennaio|stesso periodo(?: del (?:19|20)\d\d| dell'anno (?:scorso|precedente))?|so far|un anno fa|a year ago"
             r"|\b(?:this )?year's (?:total|tally)"
             rf"|by (?:the )?end of (?:{MONTH_WORD.pattern})|(?:fino )?a fine (?:{MONTH_WORD.pattern})|entro la fine di (?:{MONTH_WORD.pattern})",
@@ -142,8 +144,8 @@ _SO_FAR = re.compile(r"\b(?:so far|as of|to date|finora)\b|dall'inizio dell'anno
 _YESTERDAY = re.compile(r"\b(?:yesterday|ieri|last night)\b", re.IGNORECASE)
 _LAST_YEAR_WORDS = re.compile(r"last year|l'anno scorso|lo scorso anno|(?:19|20)\d\d", re.IGNORECASE)
 _LAST_YEAR = re.compile(
-    r"this time last year|same (?:period|point|time) last year|at this point last year|un anno fa"
-    r"|a year ago",
+    r"this time last year|same (?:period|point|time) (?:of |in )?(?:last|the previous) year|at this point last year"
+    r"|un anno fa|a year ago|stesso periodo dell'anno (?:scorso|precedente)",
     re.IGNORECASE,
 )
 
