@@ -53,14 +53,15 @@ _PERIODS: tuple[tuple[Period | None, re.Pattern[str]], ...] = (
         "week",
         re.compile(
             r"this week|last week|in a week|past week|over the weekend|questa settimana|in una settimana"
-            r"|ultima settimana|settimana scorsa|\bweek\b(?!-|'s worth)",
+            r"|ultima settimana|settimana scorsa|\bweek\b(?!-|'s worth)"
+            r"|\bthe (?:seven|7) days (?:to|up to|ending) \w+",  # the Home Office's weekly count
             re.IGNORECASE,
         ),
     ),
     (
         "year_to_date",
         re.compile(
-            r"so far this year|this year|to date|so far in|as of|since (?:the start of |1 )?January"
+            rf"so far this year|this year|to date|so far in(?! (?:{MONTH_WORD.pattern}))|as of|since (?:the start of |1 )?January"
             r"|since the (?:start|beginning) of (?:the|this) year|dall'inizio del \d{4}"
             r"|(?:the )?first (?:half|quarter|(?:two|three|four|five|six|seven|eight|nine|ten|eleven|\d{1,2}) months)"
             r"(?: of (?:the year|this year|\d{4}))?"
@@ -69,7 +70,8 @@ _PERIODS: tuple[tuple[Period | None, re.Pattern[str]], ...] = (
             r"(?: dell'anno| del \d{4})?|between january(?: (?:19|20)\d\d)? and|(?:for |from |in )?january to(?: date| today)?|tra gennaio e(?: oggi)?|da gennaio a(?: oggi)?"
             r"|(?:at )?(?:the )?same (?:point|period|time)(?: (?:in|of|last) (?:19|20)\d\d| last year)?"
             r"|at this point last year|this time last year|(?:dall'inizio dell'anno|da inizio anno|dal primo gennaio)(?: (?:a|ad|fino a|fino ad) oggi)?|finora"
-            r"|quest'anno|dal primo gennaio|dal 1 gennaio|stesso periodo(?: del (?:19|20)\d\d| dell'anno (?:scorso|precedente))?|so far|un anno fa|a year ago"
+            r"|quest'anno|dal primo gennaio|dal 1 gennaio|stesso periodo(?: del (?:19|20)\d\d| dell'anno (?:scorso|precedente))?"
+            rf"|so far(?! this month| in (?:{MONTH_WORD.pattern}))|un anno fa|a year ago"
             r"|\b(?:this )?year's (?:total|tally)"
             rf"|by (?:the )?end of (?:{MONTH_WORD.pattern})|(?:fino )?a fine (?:{MONTH_WORD.pattern})|entro la fine di (?:{MONTH_WORD.pattern})",
             re.IGNORECASE,
@@ -79,6 +81,7 @@ _PERIODS: tuple[tuple[Period | None, re.Pattern[str]], ...] = (
         "month",
         re.compile(
             rf"\b(?:in|for|during|of|nel mese di|a|ad|di) (?:{MONTH_WORD.pattern})\b(?: so far)?|this month|last month"
+            rf"|so far (?:this month|in (?:{MONTH_WORD.pattern}))"
             r"|questo mese|mese scorso|\bmonth\b(?!-|'s worth)|\bmese\b",
             re.IGNORECASE,
         ),
