@@ -82,7 +82,8 @@ _STRONG_LINK = re.compile(
 # What may follow a number whose people were named before it.
 _AFTER_LINKED = re.compile(
     r"^\s*(?:[,.;:)\-–—]|$|in\b|on\b|this\b|so far|last\b|since\b|by\b|as\b|and\b|with\b|yesterday\b|is\b|was\b|è\b"
-    r"|today\b|according\b|nel\b|nello\b|nella\b|negli\b|nell'|dal|during\b|for\b|ieri\b|oggi\b|unità\b|after\b|dopo\b)",
+    r"|today\b|according\b|nel\b|nello\b|nella\b|negli\b|nell'|dal|during\b|for\b|ieri\b|oggi\b|unità\b|after\b|dopo\b"
+    r"|a\b|ad\b|contro\b|rispetto\b|compared\b|against\b|up\b|down\b)",
     re.IGNORECASE,
 )
 # After the people a number counts: "40 people have died" counts deaths.
