@@ -24,6 +24,7 @@ from pathlib import Path
 import httpx
 
 from flows.lifeline import leashed
+from flows.settings import child_environment
 from monitors.errors import PrefectUnavailable
 
 HOST = "127.0.0.1"
@@ -127,6 +128,8 @@ def local_prefect_server(
         # server itself once it no longer needs it (after pausing its schedules, for serve).
         process = subprocess.Popen(
             leashed("prefect", args),
+            # The UI asks the API at PREFECT_UI_API_URL, which is :4200 whatever the port: say ours.
+            env=child_environment(PREFECT_UI_API_URL=server.api_url),
             stdin=subprocess.DEVNULL,
             stdout=out,
             stderr=subprocess.STDOUT,

@@ -25,7 +25,7 @@ from prefect import flow
 
 from flows import artifacts
 from flows.schedules import digest_schedule
-from flows.settings import Settings, load_run_settings
+from flows.settings import Settings, load_run_settings, mark_served_runs, served_by
 from monitors.errors import ConfigError, DeliveryError
 
 if TYPE_CHECKING:
@@ -41,6 +41,17 @@ POLL_FLOW = "migwatch-scheduled-poll"
 DIGEST_FLOW = "migwatch-scheduled-digest"
 
 
+def _stop_with_serve() -> None:
+    """In a run that `migwatch serve` started (its runner's `python -m prefect.engine` child): stop
+    when serve is gone, even after `kill -9` (flows/lifeline.py). A worker's runs are not leashed:
+    their worker and Prefect's server watch them."""
+    from flows.lifeline import watch_parent
+
+    pid = served_by()
+    if pid is not None:  # serve may be gone already: then the watch stops this run at once
+        watch_parent(pid)
+
+
 @flow(name=POLL_FLOW, validate_parameters=False)
 def scheduled_poll(config_file: str | None = None, overrides_file: str | None = None) -> dict[str, Any]:
     """One poll cycle of the feeds in the settings, then the instant alert; publishes a table of
@@ -49,6 +60,7 @@ def scheduled_poll(config_file: str | None = None, overrides_file: str | None = 
     of `migwatch serve` (flows/settings.py: run_overrides)."""
     from flows.poll import poll_flow
 
+    _stop_with_serve()
     settings = load_run_settings(config_file, overrides_file)
     # The poll's own body (and its table artifact) runs inside this flow run: one run per poll.
     report = poll_flow.fn(
@@ -67,6 +79,7 @@ def scheduled_digest(config_file: str | None = None, overrides_file: str | None 
     fails keeps its stories and is retried with backoff by later runs (storage/deliveries.py)."""
     from flows.digest_flow import digest_flow
 
+    _stop_with_serve()
     settings = load_run_settings(config_file, overrides_file)
     if not settings.notify_urls:
         # Unattended, the terminal is nobody: keep the stories for when a channel is configured.
@@ -124,6 +137,7 @@ def serve(settings: Settings, config_file: Path | None = None, *, overrides_file
     from prefect.runner import Runner
 
     deployments = build_deployments(settings, config_file, overrides_file=overrides_file)
+    mark_served_runs()  # its runs stop when it does, even after kill -9 (_stop_with_serve)
     runner = Runner(pause_on_shutdown=True)
     stop = _GracefulStop(runner)
     # The runner installs handle_sigterm as its SIGTERM handler when it starts; Prefect's own calls

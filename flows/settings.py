@@ -137,6 +137,26 @@ def crash_point_from_env() -> str:
     return os.environ.get("MIGWATCH_CRASH_AT", "")
 
 
+def child_environment(**defaults: str) -> dict[str, str]:
+    """This process's environment for a child it starts, with `defaults` where the user set none."""
+    return {**defaults, **os.environ}
+
+
+# Set by `migwatch serve` for the flow-run processes its runner starts (not a user setting).
+SERVED_BY = "_MIGWATCH_SERVED_BY"
+
+
+def mark_served_runs() -> None:
+    """In `serve`: the flow-run processes started from here on are told this process's pid."""
+    os.environ[SERVED_BY] = str(os.getpid())
+
+
+def served_by() -> int | None:
+    """In a flow run: the pid of the `migwatch serve` that started this process, if one did."""
+    value = os.environ.get(SERVED_BY, "")
+    return int(value) if value.isdigit() else None
+
+
 def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:
     """Settings from every layer; `overrides` are the command-line flags that were given."""
     path = config_file or config_file_from_env()

@@ -172,3 +172,24 @@ def test_killed_serve_leaves_no_local_prefect_server(ephemeral_env: dict[str, st
             proc.kill()
             proc.wait()
     assert _still_alive_after_kill(children) == {}
+
+
+def test_killed_serve_mid_poll_leaves_no_run_behind(tmp_path: Path) -> None:
+    """A poll that `serve` started (its runner's `python -m prefect.engine` child) and that waits
+    on a feed that never answers stops with serve, also when the Prefect server it talks to (at
+    PREFECT_API_URL, its scheduler on) stays up."""
+    from tests.support.prefect_server import prefect_server
+
+    with prefect_server(tmp_path / "server", scheduler=True) as server, feed_server() as base:
+        (tmp_path / "feeds.txt").write_text(f"{base}/no-headers\n")
+        env = {
+            **server.env,
+            "PREFECT_HOME": str(tmp_path / "prefect"),
+            "MIGWATCH_FEEDS_FILE": str(tmp_path / "feeds.txt"),
+            "MIGWATCH_READ_TIMEOUT": "300",
+            "MIGWATCH_FEED_TIMEOUT": "300",
+        }
+        children = _kill_when_running(
+            ["serve", "--every", "1", "--db", f"sqlite:///{tmp_path / 'm.db'}"], env, ["-m prefect.engine"]
+        )
+        assert _still_alive_after_kill(children) == {}

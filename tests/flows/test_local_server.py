@@ -45,3 +45,16 @@ def test_a_port_held_by_something_else_is_one_error_naming_the_log(private_home:
     message = str(caught.value)
     assert "stopped while starting" in message and f"Port {port} is already in use" in message, message
     assert str(log) in message
+
+
+def test_a_server_started_on_another_port_gives_its_ui_that_port(private_home: Path) -> None:
+    import httpx
+
+    from tests.support.prefect_server import free_port
+
+    port = free_port()
+    with local_prefect_server(port, say=lambda _line: None) as server:
+        assert server.started is True
+        ui = httpx.get(f"{server.url}/ui-settings", timeout=10).json()
+        assert ui["api_url"] == f"http://127.0.0.1:{port}/api"  # not Prefect's default :4200
+    assert not is_healthy(server.url)
