@@ -14,10 +14,12 @@ from monitors.models import FeedItem
 from storage.store import ensure_feeds, feed_health, list_items, open_engine, store_items
 from tests.support.feedserver import HOSTILE, closed_port, corpus_files, feed_server
 
+# Long enough that a real feed of the corpus answers on a loaded 2-core machine (with 2 s, one of
+# them timed out under two busy loops), short of the 30 s the hanging and trickling servers last.
 LIMITS = FetchLimits(
-    connect_timeout=2,
-    read_timeout=2,
-    feed_timeout=4,
+    connect_timeout=10,
+    read_timeout=6,
+    feed_timeout=12,
     max_body_bytes=5 * 1024 * 1024,
     max_redirects=3,
     concurrency=32,
