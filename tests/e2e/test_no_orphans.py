@@ -16,48 +16,12 @@ import pytest
 from tests.conftest import MIGWATCH, ROOT
 from tests.support.digest import seeded_engine
 from tests.support.feedserver import corpus_files, feed_server
+from tests.support.processes import descendants, left_alive
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 
 START_UP = 240.0  # seconds for the children to appear on a loaded 2-core machine
 GONE_WITHIN = 15.0  # issue 12: seconds after the kill by which no child may be alive
-
-
-def _alive(pid: int) -> bool:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] != "Z"  # a zombie has exited already
-
-
-def _cmdline(pid: int) -> str:
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-    except OSError:
-        return ""
-
-
-def _descendants(pid: int) -> dict[int, str]:
-    """Every live process below `pid`, by pid, with its command line."""
-    found: dict[int, str] = {}
-    todo = [pid]
-    while todo:
-        parent = todo.pop()
-        try:
-            threads = os.listdir(f"/proc/{parent}/task")
-        except OSError:
-            continue
-        for tid in threads:
-            try:
-                kids = Path(f"/proc/{parent}/task/{tid}/children").read_text().split()
-            except OSError:
-                continue
-            for kid in map(int, kids):
-                if kid not in found and _alive(kid):
-                    found[kid] = _cmdline(kid)
-                    todo.append(kid)
-    return found
 
 
 def _kill_when_running(args: list[str], env: dict[str, str], wanted: list[str]) -> dict[int, str]:
@@ -70,11 +34,11 @@ def _kill_when_running(args: list[str], env: dict[str, str], wanted: list[str]) 
         deadline = time.monotonic() + START_UP
         children: dict[int, str] = {}
         while time.monotonic() < deadline and proc.poll() is None:
-            children = _descendants(proc.pid)
+            children = descendants(proc.pid)
             if all(any(w in cmd for cmd in children.values()) for w in wanted):
                 break
             time.sleep(0.2)
-        children = _descendants(proc.pid)  # including any started meanwhile
+        children = descendants(proc.pid)  # including any started meanwhile
         assert proc.poll() is None, f"the command ended before it could be killed: {proc.communicate()[1]}"
         assert all(any(w in cmd for cmd in children.values()) for w in wanted), children
         os.kill(proc.pid, signal.SIGKILL)
@@ -87,13 +51,7 @@ def _kill_when_running(args: list[str], env: dict[str, str], wanted: list[str]) 
 
 
 def _still_alive_after_kill(children: dict[int, str]) -> dict[int, str]:
-    deadline = time.monotonic() + GONE_WITHIN
-    while time.monotonic() < deadline and any(_alive(pid) for pid in children):
-        time.sleep(0.1)
-    left = {pid: cmd for pid, cmd in children.items() if _alive(pid)}
-    for pid in left:  # do not leave them to the next test
-        os.kill(pid, signal.SIGKILL)
-    return left
+    return left_alive(children, GONE_WITHIN)
 
 
 @pytest.fixture
@@ -161,7 +119,7 @@ def test_killed_serve_leaves_no_local_prefect_server(ephemeral_env: dict[str, st
         deadline = time.monotonic() + START_UP
         while time.monotonic() < deadline and proc.poll() is None and "server ready" not in log.read_text():
             time.sleep(0.5)
-        children = _descendants(proc.pid)
+        children = descendants(proc.pid)
         assert proc.poll() is None, log.read_text()
         assert "server ready" in log.read_text(), log.read_text()
         assert any(f"prefect server start --host 127.0.0.1 --port {port}" in c for c in children.values())

@@ -10,8 +10,7 @@ import re
 import signal
 import subprocess
 import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,39 +22,11 @@ from sqlalchemy.engine import make_url
 from tests.conftest import MIGWATCH, ROOT, scratch_postgres
 from tests.support.feedserver import feed_server
 from tests.support.prefect_server import prefect_server as start_prefect_server
+from tests.support.processes import start_logged, stop_process, wait_for
 
 PREFECT = Path(sys.executable).parent / "prefect"
 FEEDS = ["guardian_us_2018.rss", "google_alerts.atom", "daringfireball_jsonfeed_1.0.json"]
 TERMINAL = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
-
-
-def _wait_for(what: str, check: Callable[[], Any], timeout: float, log: Path | None = None) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = check()
-        if result:
-            return result
-        time.sleep(0.5)
-    tail = log.read_text(errors="replace")[-3000:] if log and log.exists() else ""
-    pytest.fail(f"{what}: not within {timeout:.0f} s\n{tail}")
-
-
-def _start(args: list[str], env: dict[str, str], log: Path, cwd: Path = ROOT) -> subprocess.Popen[bytes]:
-    with log.open("wb") as out:
-        return subprocess.Popen(
-            args, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-        )
-
-
-def _stop(process: subprocess.Popen[bytes], grace: float = 15) -> None:
-    """SIGTERM by PID, then SIGKILL if it has not exited within `grace` seconds."""
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=grace)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
 
 
 def _psycopg(url: str) -> str:
@@ -119,7 +90,7 @@ def test_a_worker_runs_the_deployed_poll_once_at_a_time_and_stores_the_items(
             "MIGWATCH_READ_TIMEOUT": "4",
         }
         log = tmp_path / "worker.log"
-        worker = _start(
+        worker = start_logged(
             [str(PREFECT), "worker", "start", "--pool", "migwatch", "--type", "process"], worker_env, log
         )
         try:
@@ -128,9 +99,9 @@ def test_a_worker_runs_the_deployed_poll_once_at_a_time_and_stores_the_items(
                 found = [_flow_run(api, run_id)["state_type"] for run_id in run_ids]
                 return found if all(state in TERMINAL for state in found) else None
 
-            states: list[str] = _wait_for("both flow runs finished", finished, 150, log)
+            states: list[str] = wait_for("both flow runs finished", finished, 150, log)
         finally:
-            _stop(worker)
+            stop_process(worker)
     assert sorted(states) == ["CANCELLED", "COMPLETED"], log.read_text(errors="replace")[-3000:]
     completed = run_ids[states.index("COMPLETED")]
 
@@ -200,7 +171,7 @@ def test_serve_registers_its_own_schedules_beside_prefect_yaml_and_stops_on_sigt
     assert f"ok    prefect api  {api} is healthy" in doctor.stdout
     log = tmp_path / "serve.log"
     args = ["serve", "--every", "5", "--digest-at", "06:30", "--timezone", "Europe/Rome"]
-    serve = _start([str(MIGWATCH), *args, "--db", f"sqlite:///{tmp_path / 'm.db'}"], env, log)
+    serve = start_logged([str(MIGWATCH), *args, "--db", f"sqlite:///{tmp_path / 'm.db'}"], env, log)
     try:
 
         def registered() -> dict[str, Any] | None:
@@ -213,7 +184,7 @@ def test_serve_registers_its_own_schedules_beside_prefect_yaml_and_stops_on_sigt
             # READY once the runner's loop has polled for runs, i.e. serve is serving.
             return digest if digest.get("status") == "READY" else None
 
-        digest = _wait_for("migwatch serve registered its deployments", registered, 90, log)
+        digest = wait_for("migwatch serve registered its deployments", registered, 90, log)
         assert digest["schedules"][0]["schedule"]["timezone"] == "Europe/Rome"
         poll = _deployment(api, "migwatch-scheduled-poll/served")
         assert poll["schedules"][0]["schedule"]["interval"] == 300
@@ -227,7 +198,7 @@ def test_serve_registers_its_own_schedules_beside_prefect_yaml_and_stops_on_sigt
         serve.send_signal(signal.SIGTERM)
         assert serve.wait(timeout=30) == 0, log.read_text(errors="replace")[-3000:]
     finally:
-        _stop(serve)
+        stop_process(serve)
     poll = _deployment(api, "migwatch-scheduled-poll/served")
     assert poll["paused"] is True  # its own schedules paused on the way out
     assert {name: _as_deployed(_deployment(api, name)) for name in yaml_names} == before

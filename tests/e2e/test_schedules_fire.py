@@ -10,7 +10,6 @@ server's own `/article`, so no poll reaches the internet or DNS.
 
 from __future__ import annotations
 
-import os
 import signal
 import sqlite3
 import subprocess
@@ -18,7 +17,7 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -27,9 +26,9 @@ import httpx
 import pytest
 
 from tests.conftest import MIGWATCH, ROOT
-from tests.e2e.test_no_orphans import _alive, _descendants
 from tests.support.feedserver import Handler, QuietServer
 from tests.support.prefect_server import PREFECT, clean_env, free_port, prefect_server, stop
+from tests.support.processes import descendants, left_alive, start_logged, wait_for
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 
@@ -59,24 +58,6 @@ def counting_feed_server() -> Iterator[tuple[str, Counter[str]]]:
     finally:
         server.shutdown()
         server.server_close()
-
-
-def _wait_for(what: str, check: Callable[[], Any], timeout: float, *logs: Path) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = check()
-        if result:
-            return result
-        time.sleep(1)
-    tails = "\n".join(f"--- {log}\n{log.read_text(errors='replace')[-3000:]}" for log in logs if log.exists())
-    pytest.fail(f"{what}: not within {timeout:.0f} s\n{tails}")
-
-
-def _start(args: list[str], env: dict[str, str], log: Path, cwd: Path = ROOT) -> subprocess.Popen[bytes]:
-    with log.open("wb") as out:
-        return subprocess.Popen(
-            args, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-        )
 
 
 def _prefect(args: list[str], env: dict[str, str], cwd: Path) -> None:
@@ -127,7 +108,7 @@ def test_a_deployed_poll_runs_on_its_schedule_and_stores_items(tmp_path: Path) -
             "PREFECT_WORKER_QUERY_SECONDS": "2",
         }
         worker_log = tmp_path / "worker.log"
-        worker = _start(
+        worker = start_logged(
             [str(PREFECT), "worker", "start", "--pool", "migwatch", "--type", "process"],
             worker_env,
             worker_log,
@@ -148,7 +129,7 @@ def test_a_deployed_poll_runs_on_its_schedule_and_stores_items(tmp_path: Path) -
                 done = [run for run in runs if run["auto_scheduled"]]
                 return done[0] if done and _stored_items(db) > 0 else None
 
-            run = _wait_for(
+            run = wait_for(
                 "a scheduled poll completed and stored items",
                 scheduled_run_completed,
                 FIRED_WITHIN,
@@ -185,17 +166,17 @@ def test_serve_without_an_api_url_polls_on_schedule_and_leaves_nothing_running(t
             MIGWATCH_FEEDS_FILE=str(feeds),
         )
         log = tmp_path / "serve.log"
-        serve = _start([str(MIGWATCH), "serve", "--every", "1"], env, log)
+        serve = start_logged([str(MIGWATCH), "serve", "--every", "1"], env, log)
         started: dict[int, str] = {}
         try:
 
             def polled_twice() -> bool:
-                started.update(_descendants(serve.pid))  # every child seen while it serves
+                started.update(descendants(serve.pid))  # every child seen while it serves
                 assert serve.poll() is None, log.read_text(errors="replace")
                 return seen[FEED] >= 2
 
-            _wait_for("two scheduled polls reached the feed server", polled_twice, TWO_POLLS_WITHIN, log)
-            started.update(_descendants(serve.pid))
+            wait_for("two scheduled polls reached the feed server", polled_twice, TWO_POLLS_WITHIN, log)
+            started.update(descendants(serve.pid))
             serve.send_signal(signal.SIGINT)
             code = serve.wait(timeout=120)
         finally:
@@ -207,13 +188,7 @@ def test_serve_without_an_api_url_polls_on_schedule_and_leaves_nothing_running(t
     ui = f"http://127.0.0.1:{port}"
     assert f"starting a local Prefect server at {ui}/api (its UI: {ui})" in output
     assert any("prefect server start" in cmd and f"--port {port}" in cmd for cmd in started.values()), started
-    deadline = time.monotonic() + GONE_WITHIN
-    while time.monotonic() < deadline and any(_alive(pid) for pid in started):
-        time.sleep(0.2)
-    left = {pid: cmd for pid, cmd in started.items() if _alive(pid)}
-    for pid in left:  # do not leave them to the next test
-        os.kill(pid, signal.SIGKILL)
-    assert left == {}
+    assert left_alive(started, GONE_WITHIN) == {}
     assert "Traceback" not in output, output
     with pytest.raises(httpx.HTTPError):
         httpx.get(f"{ui}/api/health", timeout=3)
