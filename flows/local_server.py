@@ -14,20 +14,18 @@ from __future__ import annotations
 
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
-
 from flows.lifeline import leashed
+from flows.prefect_api import LOCAL_HOST, check_health, local_url
+from flows.reports import to_stderr
 from flows.settings import child_environment
 from monitors.errors import PrefectUnavailable
 
-HOST = "127.0.0.1"
 START_TIMEOUT = 240.0  # seconds; a cold start on a loaded 2-core machine takes 20-60 s
 PROGRESS_EVERY = 15.0  # seconds between two "still starting" lines
 STOP_GRACE = 20.0  # seconds the server has to shut down after SIGTERM before it is killed
@@ -44,16 +42,9 @@ class LocalServer:
         return f"{self.url}/api"
 
 
-def _say(line: str) -> None:
-    print(line, file=sys.stderr, flush=True)
-
-
 def is_healthy(url: str, timeout: float = 3.0) -> bool:
     """Whether a Prefect server answers at `url` (http://HOST:PORT)."""
-    try:
-        return httpx.get(f"{url}/api/health", timeout=timeout).status_code == 200
-    except httpx.HTTPError:
-        return False
+    return check_health(f"{url}/api", attempts=1, timeout=timeout) is None
 
 
 def _last_words(log: Path) -> str:
@@ -106,23 +97,22 @@ def _wait_until_healthy(
 
 @contextmanager
 def local_prefect_server(
-    port: int | None = None, *, timeout: float = START_TIMEOUT, say: Callable[[str], None] = _say
+    port: int | None = None, *, timeout: float = START_TIMEOUT, say: Callable[[str], None] = to_stderr
 ) -> Iterator[LocalServer]:
     """The Prefect server at 127.0.0.1:`port` (default: Prefect's PREFECT_SERVER_API_PORT),
     started here unless one already answers, and stopped on the way out if started here."""
     from prefect.settings import get_current_settings
 
-    prefect = get_current_settings()
-    url = f"http://{HOST}:{port or prefect.server.api.port}"
+    url = local_url(port)
     if is_healthy(url):
         say(f"using the Prefect server already running at {url}/api (its UI: {url})")
         yield LocalServer(url, started=False)
         return
     server = LocalServer(url, started=True)
-    log = Path(prefect.home).expanduser() / LOG_NAME
+    log = Path(get_current_settings().home).expanduser() / LOG_NAME
     log.parent.mkdir(parents=True, exist_ok=True)
     say(f"starting a local Prefect server at {server.api_url} (its UI: {url}); its log: {log}")
-    args = ["server", "start", "--host", HOST, "--port", url.rsplit(":", 1)[1]]
+    args = ["server", "start", "--host", LOCAL_HOST, "--port", url.rsplit(":", 1)[1]]
     with log.open("ab") as out:
         # Its own session: a Ctrl-C in the terminal reaches the command only, which stops the
         # server itself once it no longer needs it (after pausing its schedules, for serve).

@@ -10,15 +10,16 @@ those errors into `PrefectUnavailable`, which the CLI prints as one `migwatch: e
 from __future__ import annotations
 
 import logging
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
+from flows.reports import to_stderr
 from monitors.errors import PrefectUnavailable
 
+LOCAL_HOST = "127.0.0.1"
 HEALTH_TIMEOUT = 10.0  # seconds for one /health answer; a busy server answers within a second or two
 ATTEMPTS = 3
 
@@ -35,6 +36,25 @@ def configured_api_url() -> str | None:
 
     url = get_current_settings().api.url
     return str(url).rstrip("/") if url else None
+
+
+def checked_api_url() -> str | None:
+    """The configured API URL once its /health has answered; None when none is configured. A
+    configured server that does not answer is PrefectUnavailable, before anything starts."""
+    url = configured_api_url()
+    if url:
+        reason = check_health(url)
+        if reason:
+            raise unreachable(url, reason)
+    return url
+
+
+def local_url(port: int | None = None) -> str:
+    """http://127.0.0.1:PORT, where a local Prefect server and its UI are; PORT is Prefect's own
+    PREFECT_SERVER_API_PORT (default 4200) unless given."""
+    from prefect.settings import get_current_settings
+
+    return f"http://{LOCAL_HOST}:{port or get_current_settings().server.api.port}"
 
 
 def shown(url: str) -> str:
@@ -94,14 +114,8 @@ def run_failures_off_the_console() -> Iterator[None]:
 def running_local_server() -> str | None:
     """The API URL of a Prefect server already answering on this machine at Prefect's own port
     (PREFECT_SERVER_API_PORT, default 4200; e.g. a `migwatch serve` or `prefect server start`)."""
-    from prefect.settings import get_current_settings
-
-    url = f"http://127.0.0.1:{get_current_settings().server.api.port}/api"
+    url = f"{local_url()}/api"
     return url if check_health(url, attempts=1, timeout=1.0) is None else None
-
-
-def _say(line: str) -> None:
-    print(line, file=sys.stderr, flush=True)
 
 
 @contextmanager
@@ -112,22 +126,19 @@ def reachable_api() -> Iterator[None]:
     used (the run shows in its UI, and nothing has to start); else Prefect's temporary local API."""
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
-    url = configured_api_url()
+    url = checked_api_url()
     if url:
-        reason = check_health(url)
-        if reason:
-            raise unreachable(url, reason)
         with _translated(url):
             yield
         return
     local = running_local_server()
     if local:
-        _say(f"Using the Prefect server running at {local} (its UI: {local.removesuffix('/api')})")
+        to_stderr(f"Using the Prefect server running at {local} (its UI: {local.removesuffix('/api')})")
         with temporary_settings(updates={PREFECT_API_URL: local}), _translated(local):
             yield
         return
     # the silent part of a command's start: say what it waits for
-    _say(
+    to_stderr(
         "Starting Prefect's temporary local API (no PREFECT_API_URL set; this can take half a minute "
         "on a busy machine)"
     )

@@ -169,15 +169,13 @@ def _prefect_api() -> Iterator[None]:
     """The configured Prefect API; without one, a local server, made the API of this block."""
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
-    from flows.prefect_api import check_health, configured_api_url, shown, unreachable
+    from flows.prefect_api import checked_api_url, shown
+    from flows.reports import to_stderr
 
-    url = configured_api_url()
+    url = checked_api_url()
     if url:
-        reason = check_health(url)
-        if reason:
-            raise unreachable(url, reason)
         ui = f" (its UI: {shown(url).removesuffix('/api')})" if url.endswith("/api") else ""
-        print(f"using the Prefect server at {shown(url)}{ui} (PREFECT_API_URL)", file=sys.stderr, flush=True)
+        to_stderr(f"using the Prefect server at {shown(url)}{ui} (PREFECT_API_URL)")
         yield
         return
     from flows.local_server import local_prefect_server
