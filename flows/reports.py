@@ -172,21 +172,27 @@ def render_table(report: PollReport) -> str:
     if failed:
         lines += ["", "Failed:"]
         lines += [f"  {feed.name}: {one_line(feed.error)}" for feed in failed]
-    refusing = [f for f in report.feeds if f.links_refused]
-    if refusing:
-        lines += ["", "Article links not fetched (the address policy refused them):"]
-        lines += [
-            f"  {feed.name}: {len(feed.links_refused)} link(s), e.g. {one_line(feed.links_refused[0][1])}"
-            for feed in refusing
-        ]
-    ignoring = [f for f in report.feeds if f.fields_ignored]
-    if ignoring:
-        lines += ["", "Fields of the wrong type, read as absent (the rest of each item is kept):"]
-        lines += [
-            f"  {feed.name}: {len(feed.fields_ignored)} item(s), e.g. {one_line(feed.fields_ignored[0][1])}"
-            for feed in ignoring
-        ]
+    lines += _per_feed(
+        "Article links not fetched (the address policy refused them):",
+        [(feed, feed.links_refused) for feed in report.feeds],
+        "link(s)",
+    )
+    lines += _per_feed(
+        "Fields of the wrong type, read as absent (the rest of each item is kept):",
+        [(feed, feed.fields_ignored) for feed in report.feeds],
+        "item(s)",
+    )
     return "\n".join(lines)
+
+
+def _per_feed(heading: str, notes: list[tuple[FeedReport, list[tuple[str, str]]]], what: str) -> list[str]:
+    """A section after the table: each feed that has notes of one kind, how many and the first's reason."""
+    noted = [(feed, reasons) for feed, reasons in notes if reasons]
+    if not noted:
+        return []
+    return ["", heading] + [
+        f"  {feed.name}: {len(reasons)} {what}, e.g. {one_line(reasons[0][1])}" for feed, reasons in noted
+    ]
 
 
 # What most failures of one kind, on every feed at once, most likely mean.

@@ -27,6 +27,11 @@ def settings_from(args: argparse.Namespace) -> Settings:
     return load_settings(getattr(args, "config", None), database_url=getattr(args, "db", None))
 
 
+def config_file_arg(args: argparse.Namespace) -> str | None:
+    """The --config a command was given, as a flow-run parameter (a path, never its contents)."""
+    return str(args.config) if getattr(args, "config", None) else None
+
+
 def safe(url: str) -> str:
     from storage.engine import mask_database_url
 

@@ -7,7 +7,7 @@ import argparse
 import sys
 from typing import Any
 
-from flows.cli.common import settings_from
+from flows.cli.common import config_file_arg, settings_from
 from flows.settings import configure_prefect_environment, load_settings, run_overrides, watched_flow_run
 
 
@@ -91,7 +91,7 @@ def cmd_digest(args: argparse.Namespace) -> int:
         watched_flow_run(),
     ):
         report = digest_flow(
-            config_file=str(args.config) if args.config else None,
+            config_file=config_file_arg(args),
             channels=channel_labels(channels),
             overrides_file=overrides,
         )

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from flows.cli.common import safe, settings_from
+from flows.cli.common import config_file_arg, safe, settings_from
 from flows.settings import configure_prefect_environment, run_overrides, watched_flow_run
 from monitors.errors import AllFeedsFailed
 
@@ -31,10 +31,6 @@ def _fixtures_for_run(paths: list[Path]) -> Iterator[tuple[list[str] | None, str
         return
     with private_file(listed, prefix="migwatch-paths-", suffix=".json") as paths_file:
         yield None, paths_file
-
-
-def _config_file(args: argparse.Namespace) -> str | None:
-    return str(args.config) if getattr(args, "config", None) else None
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
@@ -65,7 +61,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
         report, digest = replay_flow(
             listed,
             listed_file,
-            config_file=_config_file(args),
+            config_file=config_file_arg(args),
             channels=channel_labels(settings.notify_urls or [TERMINAL]),
             overrides_file=overrides,
         )
@@ -109,7 +105,7 @@ def cmd_poll(args: argparse.Namespace) -> int:
         watched_flow_run(),  # the caller watches this run: no heartbeat thread to wait for
     ):
         report = poll_flow(
-            config_file=_config_file(args),
+            config_file=config_file_arg(args),
             feeds_file=str(feeds_file.absolute()) if feeds_file else None,
             feed_count=len(feeds),
             channels=channel_labels(settings.notify_urls),
