@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import uuid
@@ -13,7 +12,7 @@ import psycopg
 import pytest
 
 from tests.support.feedserver import closed_port
-from tests.support.prefect_server import prefect_server
+from tests.support.prefect_server import clean_env, prefect_server
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
@@ -40,9 +39,8 @@ def prefect_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def ephemeral_cli_env(tmp_path: Path, prefect_home: Path) -> dict[str, str]:
     """The CLI's environment with no PREFECT_API_URL: each command starts Prefect's ephemeral API,
     as on a machine where nothing is configured."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MIGWATCH_", "PREFECT_"))}
+    env = clean_env(prefect_home)
     env.update(
-        PREFECT_HOME=str(prefect_home),
         XDG_DATA_HOME=str(tmp_path / "data"),
         XDG_CONFIG_HOME=str(tmp_path / "config"),
         # A command with no API URL uses a Prefect server running at this port if there is one

@@ -54,17 +54,11 @@ def _still_alive_after_kill(children: dict[int, str]) -> dict[int, str]:
     return left_alive(children, GONE_WITHIN)
 
 
-@pytest.fixture
-def ephemeral_env(ephemeral_cli_env: dict[str, str]) -> dict[str, str]:
-    """The CLI's environment with no Prefect API configured: Prefect starts its own server."""
-    return ephemeral_cli_env
-
-
 def test_killed_poll_leaves_neither_prefect_server_nor_parse_helper(
-    ephemeral_env: dict[str, str], sqlite_url: str, tmp_path: Path
+    ephemeral_cli_env: dict[str, str], sqlite_url: str, tmp_path: Path
 ) -> None:
     feeds_file = tmp_path / "feeds.txt"
-    env = {**ephemeral_env, "MIGWATCH_READ_TIMEOUT": "300", "MIGWATCH_FEED_TIMEOUT": "300"}
+    env = {**ephemeral_cli_env, "MIGWATCH_READ_TIMEOUT": "300", "MIGWATCH_FEED_TIMEOUT": "300"}
     with feed_server() as base:
         # more feeds than a chunk, so the parse helper starts; slow ones keep the poll going
         urls = [f"{base}/corpus/{p.name}" for p in corpus_files()[:40]] + [f"{base}/no-headers"] * 2
@@ -77,30 +71,32 @@ def test_killed_poll_leaves_neither_prefect_server_nor_parse_helper(
     assert _still_alive_after_kill(children) == {}
 
 
-def test_killed_replay_leaves_no_prefect_server(ephemeral_env: dict[str, str], sqlite_url: str) -> None:
+def test_killed_replay_leaves_no_prefect_server(ephemeral_cli_env: dict[str, str], sqlite_url: str) -> None:
     children = _kill_when_running(
-        ["replay", "--db", sqlite_url, "seeds"], ephemeral_env, ["prefect.server.api.server:create_app"]
+        ["replay", "--db", sqlite_url, "seeds"], ephemeral_cli_env, ["prefect.server.api.server:create_app"]
     )
     assert _still_alive_after_kill(children) == {}
 
 
-def test_killed_digest_leaves_no_prefect_server(ephemeral_env: dict[str, str], sqlite_url: str) -> None:
+def test_killed_digest_leaves_no_prefect_server(ephemeral_cli_env: dict[str, str], sqlite_url: str) -> None:
     with seeded_engine(sqlite_url):
         pass  # stories are pending, so the digest starts its flow (and Prefect's server)
     children = _kill_when_running(
-        ["digest", "--db", sqlite_url], ephemeral_env, ["prefect.server.api.server:create_app"]
+        ["digest", "--db", sqlite_url], ephemeral_cli_env, ["prefect.server.api.server:create_app"]
     )
     assert _still_alive_after_kill(children) == {}
 
 
-def test_killed_serve_leaves_no_local_prefect_server(ephemeral_env: dict[str, str], tmp_path: Path) -> None:
+def test_killed_serve_leaves_no_local_prefect_server(
+    ephemeral_cli_env: dict[str, str], tmp_path: Path
+) -> None:
     """`serve` without PREFECT_API_URL starts a real `prefect server` (flows/local_server.py):
     killed once that server is up, the server goes too."""
     from tests.support.prefect_server import free_port
 
     port = free_port()
     env = {
-        **ephemeral_env,
+        **ephemeral_cli_env,
         "PREFECT_HOME": str(tmp_path / "prefect"),
         "PREFECT_SERVER_API_PORT": str(port),
         "MIGWATCH_FEEDS_FILE": str(tmp_path / "feeds.txt"),
