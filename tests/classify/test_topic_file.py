@@ -80,14 +80,14 @@ def test_a_weight_changes_the_score(tmp_path: Path) -> None:
 
 def test_a_new_place_in_the_gazetteer_becomes_a_visit_destination(tmp_path: Path) -> None:
     item = FeedItem(
-        id="matera",
-        title="Cooper in Matera for migration talks",
-        summary="Yvette Cooper met Matteo Piantedosi in Matera for talks on irregular migration.",
+        id="aosta",
+        title="Cooper in Aosta for migration talks",
+        summary="Yvette Cooper met Matteo Piantedosi in Aosta for talks on irregular migration.",
     )
     assert [v.destination for v in classify(load_topic(), item).ministerial_visits] == []
-    place = '[[places]]\nname = "Matera"\ncountry = "it"\naliases = ["Matera"]\n\n[[places]]\nname = "Italy"'
+    place = '[[places]]\nname = "Aosta"\ncountry = "it"\naliases = ["Aosta"]\n\n[[places]]\nname = "Italy"'
     topic = load_topic(_copy(tmp_path, (r'^\[\[places\]\]\nname = "Italy"', place)))
-    assert [v.destination for v in classify(topic, item).ministerial_visits] == ["Matera"]
+    assert [v.destination for v in classify(topic, item).ministerial_visits] == ["Aosta"]
 
 
 @pytest.mark.parametrize(
