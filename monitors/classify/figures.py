@@ -181,7 +181,7 @@ def extract_figures(
     unstated = [
         f.period is None and not found.stated for f, found in zip(figures, reading.found, strict=True)
     ]
-    return _one_per_count(_headline_periods(figures, unstated, title, published))
+    return _one_per_count(_headline_periods(figures, unstated, title, published), title)
 
 
 def _headline_periods(
@@ -341,11 +341,18 @@ def _with_years(reading: _Reading, published: date | None) -> list[CrossingFigur
     ]
 
 
-def _one_per_count(figures: list[CrossingFigure]) -> list[CrossingFigure]:
+def _one_per_count(figures: list[CrossingFigure], title: str) -> list[CrossingFigure]:
     """A count told twice is one figure: a headline's without a period or a route gives way to the
-    body's that has them."""
+    body's that has them, and so does a headline's whose period differs from the body's (a headline
+    packs two counts in one clause: "755 cross Channel as total for year nears 16,000")."""
     with_period = {f.count for f in figures if f.period is not None}
-    kept = [f for f in figures if f.period is not None or f.count not in with_period]
+    in_body = {f.count for f in figures if f.period is not None and f.sentence != title}
+    kept = [
+        f
+        for f in figures
+        if (f.period is not None or f.count not in with_period)
+        and not (title and f.sentence == title and f.count in in_body)
+    ]
     routed = {(f.count, f.period) for f in kept if f.route != "other"}
     return [f for f in kept if f.route != "other" or (f.count, f.period) not in routed]
 
