@@ -13,6 +13,7 @@ import re
 
 from monitors.classify.dates import MONTH_WORD
 from monitors.classify.numbers import APPROXIMATE_WORDS, Number
+from monitors.classify.patterns import COUNT_SUBJECTS
 from monitors.classify.topic_model import Topic
 
 _A = APPROXIMATE_WORDS
@@ -46,11 +47,7 @@ _CROSSING_VERB_AFTER = re.compile(
     re.IGNORECASE,
 )
 # A noun that names the count itself, so a number linked to it counts people: "the total passed".
-SUBJECT_BEFORE = re.compile(
-    r"number|total|tally|figure|crossings|arrivals|sbarchi|arrivi|traversate|attraversamenti|numero|cifra"
-    r"|partenze",
-    re.IGNORECASE,
-)
+SUBJECT_BEFORE = re.compile(COUNT_SUBJECTS, re.IGNORECASE)
 # A sentence that sets a count against another: "up from", "rispetto allo stesso periodo".
 COMPARISON = re.compile(
     r"than|compared|same (?:period|point|time)|this time last year|at this point last year|up from|down from"
@@ -67,7 +64,7 @@ _COMPARED_BEFORE = re.compile(
 )
 # What may follow a number that counts the people of the figure before it.
 _BARE_AFTER = re.compile(
-    r"^\s*(?:[,.;:)]|$|in\b|on\b|at\b|by\b|a year|the (?:previous|same|year)|last\b|del\b|dello\b|nel\b"
+    r"^\s*(?:[,.;:)]|$|in\b|on\b|at\b|by\b|a year|un anno\b|the (?:previous|same|year)|last\b|del\b|dello\b|nel\b"
     r"|nello\b|di\b|dell'|l'anno|over\b|during\b|for\b|who\b|che\b|registrat\w*|recorded|arriv\w*|sbarcat\w*"
     rf"|of (?:the same|last|(?:19|20)\d\d|(?:{MONTH_WORD.pattern})))",
     re.IGNORECASE,
@@ -86,6 +83,13 @@ _AFTER_LINKED = re.compile(
     r"|a\b|ad\b|contro\b|rispetto\b|compared\b|against\b|up\b|down\b)",
     re.IGNORECASE,
 )
+# A milestone the count passed: "Crossings this year have now passed the 19,000 mark".
+_MARK_BEFORE = re.compile(
+    r"\b(?:pass(?:ed|es|ing)?|past|topp(?:ed|ing)|tops?|hit(?:s|ting)?|reach(?:ed|es|ing)?|surpass(?:ed|es|ing)?"
+    r"|cross(?:ed|es|ing)?|broke|break(?:s|ing)?|exceed(?:ed|s|ing)?|nears?|nearing)\s+the\s+$",
+    re.IGNORECASE,
+)
+_MARK_AFTER = re.compile(r"^[\s-]*(?:mark|milestone|threshold|barrier)\b", re.IGNORECASE)
 # After the people a number counts: "40 people have died" counts deaths.
 _AUXILIARY = re.compile(
     r"^\s*(?:have|has|had|were|was|are|is|sono|erano|hanno|è)?\s*(?:been|stati|state)?\s*"
@@ -150,6 +154,8 @@ def counts_people(topic: Topic, sentence: str, token: Number, has_context: bool,
             if COMPARISON.search(sentence) or SUBJECT_BEFORE.search(before)
             else ""
         )
+    if _MARK_AFTER.match(after) and _MARK_BEFORE.search(before[-40:]) and SUBJECT_BEFORE.search(before):
+        return "a milestone the count passed"
     # "the number of people crossing ... exceeded 34,500": the people come before the number.
     if _AFTER_LINKED.match(after):
         if _DEATHS_BEFORE.search(before[-40:]):

@@ -80,7 +80,7 @@ _PERIODS: tuple[tuple[Period | None, re.Pattern[str]], ...] = (
     (
         "month",
         re.compile(
-            rf"\b(?:in|for|during|of|nel mese di|a|ad|di) (?:{MONTH_WORD.pattern})\b(?: so far)?|this month|last month"
+            rf"\b(?:in|for|during|of|nel mese di|a|ad|di|del|nel) (?:{MONTH_WORD.pattern})\b(?: so far)?|this month|last month"
             rf"|so far (?:this month|in (?:{MONTH_WORD.pattern}))"
             r"|questo mese|mese scorso|\bmonth\b(?!-|'s worth)|\bmese\b",
             re.IGNORECASE,
@@ -126,7 +126,7 @@ _SUPERLATIVE = re.compile(
     r"[^.,;:]{0,40}$|\brecord (?:del|dell'|of the|for the)\s*$",
     re.IGNORECASE,
 )
-_COMMA = re.compile(r"[,;:]")
+_COMMA = re.compile(r"[,;:]|\s[–—]\s")  # a dash between spaces ends a clause as a comma does
 # What a ranking phrase ranks over ("the busiest day of the year"), as opposed to a period it
 # reports ("the highest ever for January to June").
 # A phrase that dates a report, not its count: "Figures released this week showed 13,489 people

@@ -8,7 +8,13 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from monitors.classify.first_pass import QuickCheck, StemSet
-from monitors.classify.patterns import alternation_of, alternatives, first_char_gate, literal_pattern
+from monitors.classify.patterns import (
+    COUNT_SUBJECTS,
+    alternation_of,
+    alternatives,
+    first_char_gate,
+    literal_pattern,
+)
 from monitors.classify.terms import Terms
 
 
@@ -172,7 +178,8 @@ class Topic:
             italy=StemSet.build(by_country["it"] + fuzzy_stems, [self.italy_terms.pattern], generic),
             migration=StemSet.build([], [self.migration_terms.pattern], generic),
             figures=StemSet.build([], [self.figure_context.pattern], generic),
-            people=StemSet.build([], [self.figure_people.pattern], generic),
+            # A count may be named by its subject rather than its people: "gli sbarchi sono stati 25.000".
+            people=StemSet.build([], [self.figure_people.pattern, COUNT_SUBJECTS], generic),
         )
 
     def person(self, person_id: str) -> Person:
