@@ -26,6 +26,7 @@ from monitors.classify.people_counts import (
     ADVERB,
     ARTICLE,
     COMPARISON,
+    SO_FAR_HERE,
     SUBJECT_BEFORE,
     compared,
     counts_people,
@@ -63,7 +64,7 @@ _CONTRAST = re.compile(
 # "The numbers stood at 25,000 for the year."
 _TOTAL_BEFORE = re.compile(
     r"\b(?:total|tally|numbers?|figure|count)(?:\s+(?:for|in|of)\s+(?:the year|this year|(?:19|20)\d\d))?(?:\s+so far)?"
-    r"\s+(?:is|was|stands at|stood at|has reached|reached|rose to)\s+(?:(?:about|around|some|over|more than|nearly)\s+)?(?=\d)",
+    r"\s+(?:is|was|stands at|stood at|has reached|reached|rose to)(?:\s+now)?\s+(?:(?:about|around|some|over|more than|nearly)\s+)?(?=\d)",
     re.IGNORECASE,
 )
 _ANY_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
@@ -236,7 +237,7 @@ def _read_sentence(
     route_here, route = routes
     # A sentence right after a figure may lean on it: "compared with...", "the total passed...".
     has_context = bool(topic.figure_context.search(text)) or (
-        follows and bool(COMPARISON.search(text) or SUBJECT_BEFORE.search(text))
+        follows and bool(COMPARISON.search(text) or SUBJECT_BEFORE.search(text) or SO_FAR_HERE.search(text))
     )
     if not has_context and _TOTAL_BEFORE.search(text) and topic.figure_context.search(reading.previous_text):
         has_context = True  # "No migrants crossed for a week. The total for 2023 so far is 1,180."

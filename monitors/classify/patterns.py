@@ -13,7 +13,10 @@ _KEEP = re.compile(r"(\\.|\(\?P<\w+>|\(\?P=\w+\))|([A-Z])")
 
 # Nouns that name a count itself, so that a number linked to one counts people ("the total passed
 # 30,000", "gli sbarchi sono stati 25.000"): read by people_counts.py and by the first pass.
-COUNT_SUBJECTS = "number|total|tally|figure|crossings|arrivals|sbarchi|arrivi|traversate|attraversamenti|numero|cifra|partenze"
+COUNT_SUBJECTS = (
+    "number|total|tally|figure|crossings|arrivals|sbarchi|arrivi|traversate|attraversamenti|numero|cifra|partenze"
+    "|previous (?:high|record|peak)|record high"
+)
 
 # The terms each pattern was built from: what the first pass looks up (see `alternatives`).
 _TERMS_OF: dict[str, tuple[str, ...]] = {}

@@ -20,7 +20,7 @@ _A = APPROXIMATE_WORDS
 # An adverb between a linking verb and its number: "has now passed", "sono già".
 ADVERB = r"(?:\s+(?:now|already|just|così|ora|già|ormai))?"
 # What may stand between a linking verb and its number: an article, or a record ("reached a record 40,000").
-ARTICLE = r"(?:\s+(?:le|i|gli|quota|an? (?:new )?record(?: high of)?|un (?:nuovo )?record di))?"
+ARTICLE = r"(?:\s+(?:le|i|gli|the|quota|an? (?:new )?record(?: high of)?|un (?:nuovo )?record di))?"
 # What links a number to the people named before it: "the number of arrivals passed 30,000".
 _LINKING_BEFORE = re.compile(
     r"(?:exceed(?:ed|s)?|reach(?:ed|es|ing)?|r(?:o|i)sen? to|rising to|climb(?:ed|s)? to|stands? at|stood at"
@@ -46,11 +46,25 @@ _CROSSING_VERB_AFTER = re.compile(
     r"|sbarcat[ie]|arrivat[ie]|giunt[ie])",
     re.IGNORECASE,
 )
+# The year so far, named in a sentence of its own after a figure.
+SO_FAR_HERE = re.compile(
+    r"\bso far\b|\bthis year\b|\bsince January\b|\bsince the start of the year\b|dall'inizio dell'anno"
+    r"|\bda inizio anno\b|\bquest'anno\b|\bfinora\b|\bdal primo gennaio\b|\bdal 1° gennaio\b",
+    re.IGNORECASE,
+)
+# Landings counted in thousands are people landing, not boats: "44mila sbarchi dall'inizio dell'anno".
+_LANDINGS_AFTER = re.compile(r"sbarchi\b", re.IGNORECASE)
+# Italian puts the verb first: "Dall'inizio dell'anno ne sono sbarcati oltre 127mila".
+_CROSSING_VERB_BEFORE = re.compile(
+    r"\b(?:ne\s+)?(?:sono|erano)\s+(?:stat[ie]\s+)?(?:già\s+|ormai\s+)?(?:sbarcat|arrivat|approdat|giunt|entrat)[ie]"
+    rf"\s+(?:{_A}\s+)?$",
+    re.IGNORECASE,
+)
 # A noun that names the count itself, so a number linked to it counts people: "the total passed".
 SUBJECT_BEFORE = re.compile(COUNT_SUBJECTS, re.IGNORECASE)
 # A sentence that sets a count against another: "up from", "rispetto allo stesso periodo".
 COMPARISON = re.compile(
-    r"than|compared|same (?:period|point|time)|this time last year|at this point last year|up from|down from"
+    r"than|compared|same (?:period|point|time|stage)|this time last year|at this point last year|up from|down from"
     r"|rispetto|stesso periodo|a fronte|contro|including|di cui|year before|un anno fa|a year ago",
     re.IGNORECASE,
 )
@@ -58,7 +72,14 @@ COMPARISON = re.compile(
 _COMPARED_BEFORE = re.compile(
     r"(?:compared (?:with|to)|against|from|than|up from|down from|versus|vs\.?|contro|including|compresi"
     r"|di cui|rispetto (?:a|ai|agli|alle|al|allo)|a fronte (?:di|dei|degli|delle)|(?:più|meno|doppio) d(?:i|ei|egli|elle)"
-    r"|as the|record (?:di|of)|lontan[oi] da(?:i|gli|lle)?|far from|well below|erano stat[ie]|erano|were|but (?:just|only)|ma (?:solo|appena))\s+(?:(?:i|gli|le|the)\s+)?"
+    r"|as the|record (?:di|of)|lontan[oi] da(?:i|gli|lle)?|far from|erano stat[ie]|erano|were|but (?:just|only)|ma (?:solo|appena)"
+    # "twice the 66,000", "la metà dei 55mila", "after 29,437 in 2023", "dopo le 5mila di ieri"
+    r"|twice|double|triple|half|(?:la )?metà d(?:ei|egli|elle)|(?:il )?triplo d(?:ei|egli|elle)|after|dopo"
+    # "a rise of a quarter on the 29,437", "far below the 157,651", "identico ai 66.317"
+    r"|(?:rise|increase|jump|fall|drop|decrease|up|down)(?: (?:of|by) [\w\s%]{1,25})? on"
+    r"|(?:far |well |just |already )?(?:below|above|short of|beyond)"
+    r"|(?:identic[oa]|pari|simile|vicin[oa]|in linea con|analog[oa]) (?:a|ai|agli|alle|al|con i|con gli))\s+"
+    r"(?:(?:i|gli|le|the)\s+)?(?:record\s+)?"
     rf"(?:{_A}\s+)?$",
     re.IGNORECASE,
 )
@@ -80,7 +101,7 @@ _STRONG_LINK = re.compile(
 _AFTER_LINKED = re.compile(
     r"^\s*(?:[,.;:)\-–—]|$|in\b|on\b|this\b|so far|last\b|since\b|by\b|as\b|and\b|with\b|yesterday\b|is\b|was\b|è\b"
     r"|today\b|according\b|nel\b|nello\b|nella\b|negli\b|nell'|dal|during\b|for\b|ieri\b|oggi\b|unità\b|after\b|dopo\b"
-    r"|a\b|ad\b|contro\b|rispetto\b|compared\b|against\b|up\b|down\b)",
+    r"|a\b|ad\b|contro\b|rispetto\b|compared\b|against\b|up\b|down\b|recorded\b|registrat\w*)",
     re.IGNORECASE,
 )
 # A milestone the count passed: "Crossings this year have now passed the 19,000 mark".
@@ -105,6 +126,13 @@ _CLAUSE_END = re.compile(r"[,.;:()]|\s[-–—]\s")
 _RANGE_START = re.compile(r"\b(?:from|da|dai|dagli)\s+$", re.IGNORECASE)
 _NAMED_YEAR_AFTER = re.compile(r"^\s+(?:in|nel)\s+(?:19|20)\d\d\b", re.IGNORECASE)
 _DEATHS_BEFORE = re.compile(r"\b(?:deaths?|died|dead|toll|morti|vittime|decessi)\b", re.IGNORECASE)
+# The count a linked number belongs to, when it is not of crossings: "i rimpatri ... hanno superato
+# quota 5mila" (the last of these or of SUBJECT_BEFORE's nouns before the number names it).
+_OTHER_SUBJECT = re.compile(
+    r"\b(?:deaths?|toll|morti|vittime|decessi|returns|removals|deportations|rimpatri|espulsioni|rimpatriati"
+    r"|espulsi|applications|claims|domande|richieste)\b",
+    re.IGNORECASE,
+)
 # A share of the people counted before: "Of the 40,000 who crossed, around 12,000 were Albanian".
 _SHARE_AFTER = re.compile(
     r"^\s+(?:of them\s+|di loro\s+)?(?:were|are|erano|sono)\s+(?:(?-i:[A-Z][a-z]+(?:an|ese|ish|i))|[a-z]+(?:esi|ani|eni|ini|ei))\b",
@@ -123,6 +151,8 @@ def counts_people(topic: Topic, sentence: str, token: Number, has_context: bool,
     if topic.figure_exclude_clause.search(clause):
         return ""
     rest = after[_FILLER.match(after).end() :]  # type: ignore[union-attr]
+    if has_context and not token.is_year and token.value >= 1000 and _LANDINGS_AFTER.match(rest):
+        return "thousands of landings are people"  # "circa 44mila sbarchi" (not "37 sbarchi", boats)
     noun = topic.figure_people.match(rest)
     if noun:
         if token.is_year and (_YEAR_PREPOSITION.search(before) or _INTRINSIC.match(noun.group(0))):
@@ -142,6 +172,8 @@ def counts_people(topic: Topic, sentence: str, token: Number, has_context: bool,
         return ""
     if _CROSSING_VERB_AFTER.match(after):
         return "a crossing verb after it"
+    if _CROSSING_VERB_BEFORE.search(before[-60:]) and _AFTER_LINKED.match(after):
+        return "a crossing verb before it"
     if _SHARE_AFTER.match(after) and (
         follows or COMPARISON.search(before) or re.search(r"\bof the\b", before, re.IGNORECASE)
     ):
@@ -160,6 +192,8 @@ def counts_people(topic: Topic, sentence: str, token: Number, has_context: bool,
     if _AFTER_LINKED.match(after):
         if _DEATHS_BEFORE.search(before[-40:]):
             return ""  # "Crossing deaths this year pass 50"
+        if _counts_something_else(before[-80:]):
+            return ""  # "i rimpatri forzati, che nel 2024 hanno superato quota 5mila"
         if _LINKING_BEFORE.search(before[-80:]) and (
             topic.figure_people.search(before) or SUBJECT_BEFORE.search(before)
         ):
@@ -167,10 +201,22 @@ def counts_people(topic: Topic, sentence: str, token: Number, has_context: bool,
         # "... dal primo gennaio. Un anno fa erano poco più di 70mila.": set against the figure before
         if follows and COMPARISON.search(sentence) and _LINKING_BEFORE.search(before[-80:]):
             return "compared with the figure before it"
+        # "Nell'ultima settimana 8mila arrivi. Dall'inizio dell'anno sono quasi 95mila.": the same people so far
+        if follows and SO_FAR_HERE.search(sentence) and _LINKING_BEFORE.search(before[-80:]):
+            return "a running total after the figure before it"
         # "Nel 2023 erano stati 157.651, nel 2024 sono scesi a 66.317: il crollo degli sbarchi"
         if _STRONG_LINK.search(before[-80:]) and (SUBJECT_BEFORE.search(sentence) or follows):
             return "a total linked to crossings"
     return ""
+
+
+def _counts_something_else(before: str) -> bool:
+    """The last count noun before a linked number is not of crossings (returns, deaths, claims)."""
+    other = [m.end() for m in _OTHER_SUBJECT.finditer(before)]
+    if not other:
+        return False
+    crossing = [m.end() for m in SUBJECT_BEFORE.finditer(before)]
+    return not crossing or other[-1] > crossing[-1]
 
 
 def compared(sentence: str, token: Number) -> bool:

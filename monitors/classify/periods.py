@@ -24,9 +24,13 @@ _PERIODS: tuple[tuple[Period | None, re.Pattern[str]], ...] = (
         None,
         re.compile(
             r"\b(?:in|over|during|nel(?:l'arco di)?|negli|in the (?:last|past)|over the (?:last|past)"
-            r"|negli ultimi|nelle ultime) (?:two|three|four|five|six|seven|eight|nine|ten|a few|several|\d+"
-            r"|due|tre|quattro|cinque|sei|sette|otto|nove|dieci|pochi|poche) (?:days|weeks|months|years"
-            r"|giorni|settimane|mesi|anni)\b|\bin (?:48|72) (?:hours|ore)\b"
+            r"|negli ultimi|nelle ultime) (?:two|three|four|five|six|eight|nine|ten|a few|several|(?!7\b)\d+"
+            r"|due|tre|quattro|cinque|sei|otto|nove|dieci|pochi|poche) (?:days|weeks|months|years"
+            r"|giorni|settimane|mesi|anni)\b"
+            # seven days are a week (below), seven of anything longer a span
+            r"|\b(?:in|over|during|nel(?:l'arco di)?|negli|in the (?:last|past)|over the (?:last|past)"
+            r"|negli ultimi|nelle ultime) (?:seven|7|sette) (?:weeks|months|years|settimane|mesi|anni)\b"
+            r"|\bin (?:48|72) (?:hours|ore)\b"
             r"|\bsince (?:records began|(?:19|20)\d\d)\b|\bdal (?:19|20)\d\d\b"
             # a financial year, "in 2020/21", is no calendar year
             r"|\b(?:in|for|during|nel) (?:19|20)\d\d/\d\d\b"
@@ -54,7 +58,9 @@ _PERIODS: tuple[tuple[Period | None, re.Pattern[str]], ...] = (
         re.compile(
             r"this week|last week|in a week|past week|over the weekend|questa settimana|in una settimana"
             r"|ultima settimana|settimana scorsa|\bweek\b(?!-|'s worth)"
-            r"|\bthe (?:seven|7) days (?:to|up to|ending) \w+",  # the Home Office's weekly count
+            r"|\bthe (?:seven|7) days (?:to|up to|ending) \w+"  # the Home Office's weekly count
+            r"|\b(?:the )?(?:last|past) (?:seven|7) days\b|\bin (?:seven|7) days\b|\bultimi (?:sette|7) giorni\b"
+            r"|\bin (?:sette|7) giorni\b",
             re.IGNORECASE,
         ),
     ),
