@@ -119,6 +119,9 @@ def _holder(
     return None
 
 
+_SHADOW_BEFORE = re.compile(r"\bshadow\s+$", re.IGNORECASE)
+
+
 def roles_in(
     topic: Topic,
     text: str,
@@ -157,6 +160,8 @@ def roles_in(
         before, after = text[max(0, start - 25) : start], text[end : end + 30]
         if _FOREIGN_BEFORE.search(before) or _FOREIGN_AFTER.match(after):
             continue  # "Iraq's interior minister", "il ministro dell'Interno tedesco"
+        if _SHADOW_BEFORE.search(before):
+            continue  # "shadow home secretary Yvette Cooper": the opposition's, no minister
         if _UK_QUALIFIER.search(before) or _UK_AFTER.match(after):
             country = "uk"
         elif _IT_QUALIFIER.search(before) or _IT_AFTER.match(after):

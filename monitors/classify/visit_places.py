@@ -57,6 +57,9 @@ _ATTRIBUTIVE = re.compile(
 )
 # A headline that opens with a place and a break is set there: "Lampedusa, visita del ministro".
 _HEADING_AFTER = re.compile(r"\s*[,:–—-]")
+_NUMBER_AFTER = re.compile(r"\s+\d")
+# A count of people: "42mila migranti", "1,200 more people".
+_COUNT = re.compile(r"(?<![\w.,])\d[\d.,]*(?:mila)?\s+(?:(\w+)\s+)?")
 # How far around a place a past-trip marker may stand, in its clause.
 _CLAUSE_CUT = re.compile(r"[,;:]")
 
@@ -82,8 +85,13 @@ def locations(
             continue
         before = text[max(0, mention.start - 40) : mention.start]
         listed = last_end >= 0 and _LISTED.match(text[last_end : mention.start]) is not None
+        after = mention.start + len(mention.text)
         heading = (
-            title and mention.start == 0 and _HEADING_AFTER.match(text, mention.start + len(mention.text))
+            title
+            and mention.start == 0
+            and _HEADING_AFTER.match(text, after)
+            # "No 10: Starmer and Meloni discussed ...": an office before a colon is who speaks
+            and not (mention.entity.place is None and text[after : after + 1] == ":")
         )
         back = _BACK_FROM.search(before)  # "Rientrata da Londra": she was there
         trip = _TRIP_OWNER_BEFORE.search(before) and _TRIP_AFTER.match(
@@ -94,6 +102,8 @@ def locations(
             continue
         if (_ORIGIN_BEFORE.search(before) and not back) or _SPEAKING_FOR.search(before):
             continue
+        if _NUMBER_AFTER.match(text, mention.start + len(mention.text)):
+            continue  # where a count was made: "a Londra 33mila", "in Italy 66,000"
         if place.country_only and (
             _PART_OF.search(before)
             or _ATTRIBUTIVE.match(text, mention.start + len(mention.text))
@@ -116,10 +126,21 @@ def clause_at(text: str, start: int) -> str:
     return text[cuts[-1] if cuts else 0 : after.start() if after else len(text)]
 
 
+def _counts_people(topic: Topic, clause: str) -> bool:
+    """The clause counts people ("42mila migranti", "1,200 more people"), as a figure does."""
+    for match in _COUNT.finditer(clause):
+        word = match.start(1) if match.group(1) else match.end()
+        if topic.figure_people.match(clause[word:]) or topic.figure_people.match(clause[match.end() :]):
+            return True
+    return False
+
+
 def _trip_in_clause(topic: Topic, text: str, mention: Mention) -> bool:
     """A whole country is a destination only in a clause that tells a trip or a meeting: "will
     travel to Italy", "la visita in Italia", not "arrivals in Italy fell"."""
     clause = clause_at(text, mention.start)
+    if _counts_people(topic, clause):
+        return False  # people counted arriving: "in Italia sono arrivati circa 42mila migranti"
     return bool(
         topic.visit_nouns.search(clause)
         or topic.visit_done.search(clause)
