@@ -26,6 +26,7 @@ from monitors.classify.people_counts import (
     ADVERB,
     ARTICLE,
     COMPARISON,
+    LARGEST_GROUP,
     SO_FAR_HERE,
     SUBJECT_BEFORE,
     compared,
@@ -41,7 +42,7 @@ from monitors.models import CrossingFigure, Route, RuleHit
 _CUMULATIVE_BEFORE = re.compile(
     r"(?:\bbringing\b.{0,40}?\b(?:to|past|above|over)|\bportando\b.{0,40}?\ba|pass(?:ed|es|ing)?|past"
     r"|topp(?:ed|ing)|tops|nears?|nearing|surpass(?:ed|es)?|hit(?:s|ting)?|stands? at|stood at|superato"
-    r"|supera|superano|sale a|salgono a|quota|(?:the|year's|annual|running) total (?:\w+ ){0,4}?(?:to|of|is|was|at))"
+    r"|supera|superano|sale a|salgono a|quota|(?:the|year's|annual|running|'s) total (?:\w+ ){0,5}?(?:to|of|is|was|at|reached))"
     rf"{ADVERB}{ARTICLE}(?:\s+{APPROXIMATE_WORDS})?\s*$",
     re.IGNORECASE,
 )
@@ -64,12 +65,19 @@ _CONTRAST = re.compile(
 # "The numbers stood at 25,000 for the year."
 _TOTAL_BEFORE = re.compile(
     r"\b(?:total|tally|numbers?|figure|count)(?:\s+(?:for|in|of)\s+(?:the year|this year|(?:19|20)\d\d))?(?:\s+so far)?"
-    r"\s+(?:is|was|stands at|stood at|has reached|reached|rose to)(?:\s+now)?\s+(?:(?:about|around|some|over|more than|nearly)\s+)?(?=\d)",
+    r"\s+(?:is|was|stands at|stood at|has (?:now |already )?reached|reached|rose to)(?:\s+now)?\s+(?:(?:about|around|some|over|more than|nearly)\s+)?(?=\d)",
     re.IGNORECASE,
 )
 _ANY_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 # A Channel headline in the present tense tells one day's crossings ("Ninety people cross Channel").
 _PRESENT_CROSSING = re.compile(r"\b(?:cross|arrive|land|reach|intercept|rescue)\b", re.IGNORECASE)
+# People who came by sea, wherever they landed (not people moved on to Italy's centres in Albania).
+_BY_SEA = re.compile(
+    r"\bby (?:sea|boat|small boat|dinghy)\b|\bvia mare\b|\bsea arrivals\b|\bin (?:small )?boats\b"
+    r"|\bon (?:small )?boats\b|\bsu (?:barchini|barconi|gommoni)\b",
+    re.IGNORECASE,
+)
+_ALBANIA = re.compile(r"Albani|Shengjin|Gjader", re.IGNORECASE)
 # A place named as where people left from is not where they arrived: "from Albania".
 _ORIGIN_BEFORE = re.compile(r"\b(?:from|da|dalla|dal|dall'|dalle|dai)\s*$", re.IGNORECASE)
 
@@ -237,7 +245,13 @@ def _read_sentence(
     route_here, route = routes
     # A sentence right after a figure may lean on it: "compared with...", "the total passed...".
     has_context = bool(topic.figure_context.search(text)) or (
-        follows and bool(COMPARISON.search(text) or SUBJECT_BEFORE.search(text) or SO_FAR_HERE.search(text))
+        follows
+        and bool(
+            COMPARISON.search(text)
+            or SUBJECT_BEFORE.search(text)
+            or SO_FAR_HERE.search(text)
+            or LARGEST_GROUP.search(text)
+        )
     )
     if not has_context and _TOTAL_BEFORE.search(text) and topic.figure_context.search(reading.previous_text):
         has_context = True  # "No migrants crossed for a week. The total for 2023 so far is 1,180."
@@ -258,6 +272,8 @@ def _read_sentence(
         counted.sort(key=lambda pair: pair[0].start)
     # People arriving in Albania's centres or in Greece, unless the sentence names a route.
     placed = _placed(topic, text) if counted and route_here in (None, "italy") else "home"
+    if placed == "elsewhere" and _BY_SEA.search(text) and not _ALBANIA.search(text):
+        placed = "home"  # sea arrivals anywhere count, by route "other": "8,000 have reached Greece by sea"
     if placed == "elsewhere" or (
         placed is None and sentence.where != "title" and _title_abroad(topic, reading)
     ):
@@ -302,6 +318,7 @@ def _add_figure(
         found = lead  # "Italy, by contrast, has seen more than 150,000 ...": the same span as before
     if (
         found.period is None
+        and not found.stated  # "arrivals reach 43,309 in year to June" states a span
         and title
         and route == "channel"
         and not cumulative

@@ -39,7 +39,7 @@ _YEAR_PREPOSITION = re.compile(
 )
 # People who are counted by what they did: "upwards of 45,000 made the journey", "350 intercepted".
 _CROSSING_VERB_AFTER = re.compile(
-    r"^\s*(?:who |that |che )?(?:have |had |has |were |was |are |have been |had been )?(?:made the"
+    r"^\s*(?:who |that |che )?(?:have |had |has |were |was |are |have been |had been )?(?:now |already |since |so far )?(?:made the"
     r" (?:journey|crossing|trip|voyage)|cross(?:ed|es|ing)?\b|arriv(?:ed|es|ing)\b|arrive\b|land(?:ed|ing)?\b"
     r"|came\b|came ashore|reach(?:ed|es|ing)?\b|intercepted|picked up|brought (?:ashore|to (?:shore|land|safety))"
     r"|detected|(?:sono|erano) (?:sbarcat|arrivat|approdat|giunt)\w*|hanno (?:attraversato|raggiunto)"
@@ -51,6 +51,13 @@ SO_FAR_HERE = re.compile(
     r"\bso far\b|\bthis year\b|\bsince January\b|\bsince the start of the year\b|dall'inizio dell'anno"
     r"|\bda inizio anno\b|\bquest'anno\b|\bfinora\b|\bdal primo gennaio\b|\bdal 1° gennaio\b",
     re.IGNORECASE,
+)
+# A nationality's share told as the largest group: "Afghans were the largest nationality, at some 5,900".
+LARGEST_GROUP = re.compile(
+    r"\b(?:largest|biggest|main|top) (?:single )?(?:nationality|nationalities|group|groups)\b", re.IGNORECASE
+)
+_AT_BEFORE = re.compile(
+    rf"\b(?:largest|biggest|main|top)\b[^.;:0-9]{{0,40}},? at\s+(?:{_A}\s+)?$", re.IGNORECASE
 )
 # Landings counted in thousands are people landing, not boats: "44mila sbarchi dall'inizio dell'anno".
 _LANDINGS_AFTER = re.compile(r"sbarchi\b", re.IGNORECASE)
@@ -78,14 +85,14 @@ _COMPARED_BEFORE = re.compile(
     # "a rise of a quarter on the 29,437", "far below the 157,651", "identico ai 66.317"
     r"|(?:rise|increase|jump|fall|drop|decrease|up|down)(?: (?:of|by) [\w\s%]{1,25})? on"
     r"|(?:far |well |just |already )?(?:below|above|short of|beyond)"
-    r"|(?:identic[oa]|pari|simile|vicin[oa]|in linea con|analog[oa]) (?:a|ai|agli|alle|al|con i|con gli))\s+"
-    r"(?:(?:i|gli|le|the)\s+)?(?:record\s+)?"
+    r"|(?:identic[oa]|pari|simile|vicin[oa]|in linea con|analog[oa]) (?:a|ai|agli|alle|al|con i|con gli)|close to)\s+"
+    r"(?:(?:i|gli|le|the)\s+)?(?:record(?: of)?\s+)?"
     rf"(?:{_A}\s+)?$",
     re.IGNORECASE,
 )
 # What may follow a number that counts the people of the figure before it.
 _BARE_AFTER = re.compile(
-    r"^\s*(?:[,.;:)]|$|in\b|on\b|at\b|by\b|a year|un anno\b|the (?:previous|same|year)|last\b|del\b|dello\b|nel\b"
+    r"^\s*(?:[,.;:)]|$|in\b|on\b|at\b|by\b|set\b|a year|un anno\b|the (?:previous|same|year)|last\b|del\b|dello\b|nel\b"
     r"|nello\b|di\b|dell'|l'anno|over\b|during\b|for\b|who\b|che\b|registrat\w*|recorded|arriv\w*|sbarcat\w*"
     rf"|of (?:the same|last|(?:19|20)\d\d|(?:{MONTH_WORD.pattern})))",
     re.IGNORECASE,
@@ -101,7 +108,7 @@ _STRONG_LINK = re.compile(
 _AFTER_LINKED = re.compile(
     r"^\s*(?:[,.;:)\-–—]|$|in\b|on\b|this\b|so far|last\b|since\b|by\b|as\b|and\b|with\b|yesterday\b|is\b|was\b|è\b"
     r"|today\b|according\b|nel\b|nello\b|nella\b|negli\b|nell'|dal|during\b|for\b|ieri\b|oggi\b|unità\b|after\b|dopo\b"
-    r"|a\b|ad\b|contro\b|rispetto\b|compared\b|against\b|up\b|down\b|recorded\b|registrat\w*)",
+    r"|a\b|ad\b|contro\b|rispetto\b|compared\b|against\b|up\b|down\b|recorded\b|registrat\w*|set\b)",
     re.IGNORECASE,
 )
 # A milestone the count passed: "Crossings this year have now passed the 19,000 mark".
@@ -130,12 +137,12 @@ _DEATHS_BEFORE = re.compile(r"\b(?:deaths?|died|dead|toll|morti|vittime|decessi)
 # quota 5mila" (the last of these or of SUBJECT_BEFORE's nouns before the number names it).
 _OTHER_SUBJECT = re.compile(
     r"\b(?:deaths?|toll|morti|vittime|decessi|returns|removals|deportations|rimpatri|espulsioni|rimpatriati"
-    r"|espulsi|applications|claims|domande|richieste)\b",
+    r"|espulsi|applications|claims|domande|richieste|backlog|arretrato|hotels?)\b",
     re.IGNORECASE,
 )
 # A share of the people counted before: "Of the 40,000 who crossed, around 12,000 were Albanian".
 _SHARE_AFTER = re.compile(
-    r"^\s+(?:of them\s+|di loro\s+)?(?:were|are|erano|sono)\s+(?:(?-i:[A-Z][a-z]+(?:an|ese|ish|i))|[a-z]+(?:esi|ani|eni|ini|ei))\b",
+    r"^\s+(?:of them\s+|di loro\s+)?(?:were|are|erano|sono)\s+(?:(?-i:[A-Z][a-z]+(?:an|ese|ish|i)s?)|[a-z]+(?:esi|ani|eni|ini|ei))\b",
     re.IGNORECASE,
 )
 _INTRINSIC = re.compile(r"arrivals|crossings|arrivi|traversate|sbarcati", re.IGNORECASE)
@@ -174,6 +181,8 @@ def counts_people(topic: Topic, sentence: str, token: Number, has_context: bool,
         return "a crossing verb after it"
     if _CROSSING_VERB_BEFORE.search(before[-60:]) and _AFTER_LINKED.match(after):
         return "a crossing verb before it"
+    if LARGEST_GROUP.search(before[-70:]) and _AT_BEFORE.search(before[-30:]):
+        return "a share of the people before it: the largest group"  # "Afghans were the largest, at 5,600"
     if _SHARE_AFTER.match(after) and (
         follows or COMPARISON.search(before) or re.search(r"\bof the\b", before, re.IGNORECASE)
     ):

@@ -31,6 +31,13 @@ _PERIODS: tuple[tuple[Period | None, re.Pattern[str]], ...] = (
             r"|\b(?:in|over|during|nel(?:l'arco di)?|negli|in the (?:last|past)|over the (?:last|past)"
             r"|negli ultimi|nelle ultime) (?:seven|7|sette) (?:weeks|months|years|settimane|mesi|anni)\b"
             r"|\bin (?:48|72) (?:hours|ore)\b"
+            # the Home Office's rolling year is no calendar year: "in the 12 months to June", "year to June"
+            rf"|\b(?:the )?(?:12|twelve) months (?:to|ending(?: in)?) (?:{MONTH_WORD.pattern})\b"
+            rf"|\b(?:in )?(?:the )?year (?:to|ending(?: in)?) (?:{MONTH_WORD.pattern})\b"
+            rf"|\bnei dodici mesi (?:fino a|a) (?:{MONTH_WORD.pattern})\b"
+            # a span of named days: "between Monday and Wednesday"
+            rf"|\bbetween (?:{WEEKDAY_WORD.pattern}) and (?:{WEEKDAY_WORD.pattern})\b"
+            rf"|\btra (?:{WEEKDAY_WORD.pattern}) e (?:{WEEKDAY_WORD.pattern})\b"
             r"|\bsince (?:records began|(?:19|20)\d\d)\b|\bdal (?:19|20)\d\d\b"
             # a financial year, "in 2020/21", is no calendar year
             r"|\b(?:in|for|during|nel) (?:19|20)\d\d/\d\d\b"
@@ -45,7 +52,7 @@ _PERIODS: tuple[tuple[Period | None, re.Pattern[str]], ...] = (
             rf"\bon (?:{WEEKDAY_WORD.pattern})|so far (?:today|on (?:{WEEKDAY_WORD.pattern}))|\byesterday\b|in a single day|in one day|on a single day"
             r"|\bieri\b|\boggi\b|in un (?:solo |singolo )?giorno|in una sola giornata|in a day\b"
             r"|(?:nelle|nelle ultime|in) 24 ore|24-hour period|(?:in|over) the (?:last |past )?24 hours"
-            r"|\blast night\b|\bovernight\b|\bdaily\b|\bgiornalier[oa]\b"
+            r"|\blast night\b|\bovernight\b|\bdaily\b|\bgiornalier[oa]\b|\bhours earlier\b|\bearlier today\b"
             rf"|(?<![\w])(?:{_ITALIAN_WEEKDAY})(?![\w])|on (?:the )?\d{{1,2}}"
             rf"(?:st|nd|rd|th)? (?:{MONTH_WORD.pattern})|\bday\b(?!-)|\bgiornata\b"
             rf"|\btoday\b|\b(?:{_ENGLISH_WEEKDAY})\b|\bnella notte\b|nel corso della notte|\bstanotte\b|\bin nottata\b"
@@ -74,7 +81,8 @@ _PERIODS: tuple[tuple[Period | None, re.Pattern[str]], ...] = (
             r"|(?:nel )?primo (?:semestre|trimestre)(?: dell'anno| del \d{4})?"
             r"|(?:nei )?primi (?:due|tre|quattro|cinque|sei|sette|otto|nove|dieci|undici|\d{1,2}) mesi"
             r"(?: dell'anno| del \d{4})?|between january(?: (?:19|20)\d\d)? and|(?:for |from |in )?january to(?: date| today)?|tra gennaio e(?: oggi)?|da gennaio a(?: oggi)?"
-            r"|(?:at )?(?:the )?same (?:point|period|time)(?: (?:in|of|last) (?:19|20)\d\d| last year)?"
+            r"|(?:at )?(?:the )?same (?:point|period|time|stage)(?: (?:in|of|last) (?:19|20)\d\d| last year)?"
+            r"|(?:at )?this (?:point|stage|time) (?:in|of) (?:19|20)\d\d"
             r"|at this point last year|this time last year|(?:dall'inizio dell'anno|da inizio anno|dal primo gennaio)(?: (?:a|ad|fino a|fino ad) oggi)?|finora"
             r"|quest'anno|dal primo gennaio|dal 1 gennaio|stesso periodo(?: del (?:19|20)\d\d| dell'anno (?:scorso|precedente))?"
             rf"|so far(?! this month| in (?:{MONTH_WORD.pattern}))|un anno fa|a year ago"
@@ -123,6 +131,10 @@ _ATTACHED_YEAR = re.compile(
 # "2022's record of 45,774", "il record del 2022 di 45.774": a year before the count it dates.
 _YEAR_BEFORE = re.compile(
     r"((?:19|20)\d\d)(?:'s (?:record|total|tally|figure)(?: of)?|,? (?:when|quando))\s+(?:\w+\s+){0,2}$",
+    re.IGNORECASE,
+)
+_SAME_POINT_BEFORE = re.compile(
+    r"\b(?:same|this) (?:point|stage|time|period) (?:in|of) (?:19|20)\d\d,? (?:when|quando)\s+(?:\w+\s+){0,2}$",
     re.IGNORECASE,
 )
 # A phrase that ranks the figure ("the busiest day of the year", "il numero più alto del 2024")
@@ -176,6 +188,9 @@ def find_period(
     attached = _ATTACHED_YEAR.match(text, end) or _YEAR_BEFORE.search(text[max(0, start - 60) : start])
     if attached is not None:
         year = int(attached.group(1))
+        if _SAME_POINT_BEFORE.search(text[max(0, start - 90) : start]):
+            # "ahead of the same point in 2023, when 15,800 had made the journey": that year so far
+            return FoundPeriod("year_to_date", _around(text, start, end), year)
         return FoundPeriod(_year_or_so_far(year, published, text), _around(text, start, end), year)
     best = _nearest(text, start, end, cumulative=cumulative)
     if best is None:
