@@ -74,7 +74,7 @@ _PRESENT_CROSSING = re.compile(r"\b(?:cross|arrive|land|reach|intercept|rescue)\
 # People who came by sea, wherever they landed (not people moved on to Italy's centres in Albania).
 _BY_SEA = re.compile(
     r"\bby (?:sea|boat|small boat|dinghy)\b|\bvia mare\b|\bsea arrivals\b|\bin (?:small )?boats\b"
-    r"|\bon (?:small )?boats\b|\bsu (?:barchini|barconi|gommoni)\b",
+    r"|\bon (?:small )?boats\b|\bsu (?:barchini|barconi|gommoni)\b|\bsbarcat[ie]\b|\bapprodat[ie]\b",
     re.IGNORECASE,
 )
 _ALBANIA = re.compile(r"Albani|Shengjin|Gjader", re.IGNORECASE)
@@ -201,6 +201,7 @@ def _headline_periods(
     when the headline has no count, the year the headline gives the crossings ("Crossing numbers
     in 2021 triple 2020's figure" over "following 28,400 people crossing the Channel"), or the one
     year it names ("2024 was the deadliest year in the Channel" over "Arrivals rose to 36,816")."""
+    figures = _headline_rounding(figures, unstated, title)
     if not any(u and f.sentence != title for f, u in zip(figures, unstated, strict=True)):
         return figures
     headline = [f for f in figures if f.sentence == title and f.period is not None]
@@ -222,6 +223,22 @@ def _headline_periods(
                     as_of=published if so_far else date(year, 12, 31),
                     year=year,
                 )
+        out.append(figure)
+    return out
+
+
+def _headline_rounding(
+    figures: list[CrossingFigure], unstated: list[bool], title: str
+) -> list[CrossingFigure]:
+    """A headline's round count with no period takes the period of the body's count it rounds:
+    "Canarie, quasi 40mila arrivi" over "Sono 39.910 le persone sbarcate quest'anno"."""
+    body = [f for f in figures if f.sentence != title and f.period is not None]
+    out = []
+    for figure, no_phrase in zip(figures, unstated, strict=True):
+        if no_phrase and figure.sentence == title and figure.period is None:
+            exact = next((b for b in body if _rounds(figure.count, b.count)), None)
+            if exact is not None:
+                figure = replace(figure, period=exact.period, as_of=exact.as_of, year=exact.year)
         out.append(figure)
     return out
 
@@ -313,7 +330,7 @@ def _add_figure(
         found.period is None
         and lead is not None
         and lead.period is not None
-        and (_CONTRAST.search(text) or why.startswith("a share"))
+        and (_CONTRAST.search(text) or why.startswith("a share") or LARGEST_GROUP.search(text))
     ):
         found = lead  # "Italy, by contrast, has seen more than 150,000 ...": the same span as before
     if (

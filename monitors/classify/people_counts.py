@@ -54,7 +54,9 @@ SO_FAR_HERE = re.compile(
 )
 # A nationality's share told as the largest group: "Afghans were the largest nationality, at some 5,900".
 LARGEST_GROUP = re.compile(
-    r"\b(?:largest|biggest|main|top) (?:single )?(?:nationality|nationalities|group|groups)\b", re.IGNORECASE
+    r"\b(?:largest|biggest|main|top) (?:single )?(?:nationality|nationalities|group|groups)\b"
+    r"|\bprima nazionalità\b|\bprevalgono\b|\bnazionalità più rappresentat[ae]\b",
+    re.IGNORECASE,
 )
 _AT_BEFORE = re.compile(
     rf"\b(?:largest|biggest|main|top)\b[^.;:0-9]{{0,40}},? at\s+(?:{_A}\s+)?$", re.IGNORECASE
@@ -63,8 +65,9 @@ _AT_BEFORE = re.compile(
 _LANDINGS_AFTER = re.compile(r"sbarchi\b", re.IGNORECASE)
 # Italian puts the verb first: "Dall'inizio dell'anno ne sono sbarcati oltre 127mila".
 _CROSSING_VERB_BEFORE = re.compile(
-    r"\b(?:ne\s+)?(?:sono|erano)\s+(?:stat[ie]\s+)?(?:già\s+|ormai\s+)?(?:sbarcat|arrivat|approdat|giunt|entrat)[ie]"
-    rf"\s+(?:{_A}\s+)?$",
+    r"\b(?:(?:ne\s+)?(?:sono|erano)\s+(?:stat[ie]\s+)?(?:già\s+|ormai\s+)?(?:sbarcat|arrivat|approdat|giunt|entrat)[ie]"
+    r"|(?:se\s+)?ne\s+(?:contano|contavano|registrano|sono contat[ie]|sono registrat[ie]))"
+    rf"\s+(?:(?:altri|altre|ulteriori)\s+)?(?:{_A}\s+)?$",
     re.IGNORECASE,
 )
 # A noun that names the count itself, so a number linked to it counts people: "the total passed".
@@ -108,7 +111,7 @@ _STRONG_LINK = re.compile(
 _AFTER_LINKED = re.compile(
     r"^\s*(?:[,.;:)\-–—]|$|in\b|on\b|this\b|so far|last\b|since\b|by\b|as\b|and\b|with\b|yesterday\b|is\b|was\b|è\b"
     r"|today\b|according\b|nel\b|nello\b|nella\b|negli\b|nell'|dal|during\b|for\b|ieri\b|oggi\b|unità\b|after\b|dopo\b"
-    r"|a\b|ad\b|contro\b|rispetto\b|compared\b|against\b|up\b|down\b|recorded\b|registrat\w*|set\b)",
+    r"|a\b|ad\b|contro\b|rispetto\b|compared\b|against\b|up\b|down\b|recorded\b|registrat\w*|set\b|su\b)",
     re.IGNORECASE,
 )
 # A milestone the count passed: "Crossings this year have now passed the 19,000 mark".

@@ -86,6 +86,7 @@ _PERIODS: tuple[tuple[Period | None, re.Pattern[str]], ...] = (
             r"|at this point last year|this time last year|(?:dall'inizio dell'anno|da inizio anno|dal primo gennaio)(?: (?:a|ad|fino a|fino ad) oggi)?|finora"
             r"|quest'anno|dal primo gennaio|dal 1 gennaio|stesso periodo(?: del (?:19|20)\d\d| dell'anno (?:scorso|precedente))?"
             rf"|so far(?! this month| in (?:{MONTH_WORD.pattern}))|un anno fa|a year ago"
+            r"|\bda gennaio(?! a)\b|\bfrom January\b(?! to)"
             r"|\b(?:this )?year's (?:total|tally)"
             rf"|by (?:the )?end of (?:{MONTH_WORD.pattern})|(?:fino )?a fine (?:{MONTH_WORD.pattern})|entro la fine di (?:{MONTH_WORD.pattern})",
             re.IGNORECASE,
@@ -96,7 +97,8 @@ _PERIODS: tuple[tuple[Period | None, re.Pattern[str]], ...] = (
         re.compile(
             rf"\b(?:in|for|during|of|nel mese di|a|ad|di|del|nel) (?:{MONTH_WORD.pattern})\b(?: so far)?|this month|last month"
             rf"|so far (?:this month|in (?:{MONTH_WORD.pattern}))"
-            r"|questo mese|mese scorso|\bmonth\b(?!-|'s worth)|\bmese\b",
+            r"|questo mese|mese scorso|\bmonth\b(?!-|'s worth)|\bmese\b"
+            r"|\bprimo mese dell'anno\b|\bfirst month of the year\b",
             re.IGNORECASE,
         ),
     ),
@@ -163,7 +165,10 @@ _COMPARED = re.compile(
 )
 _SO_FAR = re.compile(r"\b(?:so far|as of|to date|finora)\b|dall'inizio dell'anno", re.IGNORECASE)
 _YESTERDAY = re.compile(r"\b(?:yesterday|ieri|last night)\b", re.IGNORECASE)
-_LAST_YEAR_WORDS = re.compile(r"last year|l'anno scorso|lo scorso anno|(?:19|20)\d\d", re.IGNORECASE)
+_LAST_YEAR_WORDS = re.compile(
+    r"last year|l'anno scorso|lo scorso anno|anno precedente|previous year|year before|(?:19|20)\d\d",
+    re.IGNORECASE,
+)
 _LAST_YEAR = re.compile(
     r"this time last year|same (?:period|point|time) (?:of |in )?(?:last|the previous) year|at this point last year"
     r"|un anno fa|a year ago|stesso periodo dell'anno (?:scorso|precedente)",
@@ -206,6 +211,14 @@ def find_period(
         if named is not None:
             year = int(named.group(1))
             return FoundPeriod(_year_or_so_far(year, published, text), around, year)
+        phrase = text[phrase_start:phrase_end]
+        if (
+            _THE_YEAR.fullmatch(phrase)
+            and published is not None
+            and not _closed(published, text)
+            and not _OTHER_YEAR.search(text[max(0, phrase_start - 20) : phrase_end + 15])
+        ):
+            return FoundPeriod("year_to_date", around)  # "i 42mila sbarchi dell'anno" in April: so far
     if period == "year_to_date" and (named_years := _YEAR.findall(around)):
         return FoundPeriod(period, around, int(named_years[-1]))  # "the same period in 2022"
     return FoundPeriod(period, around)
@@ -213,10 +226,29 @@ def find_period(
 
 def _year_or_so_far(year: int, published: date | None, text: str) -> Period:
     """A year named for a count is the year so far when the item was published in it, or, for an
-    undated item, when the sentence says so ("as of Tuesday, 25,244 people ... in 2024")."""
+    undated item, when the sentence says so ("as of Tuesday, 25,244 people ... in 2024"); a year
+    told as closed ("chiuso l'anno", published on its last days) is the whole year."""
     if published is None:
         return "year_to_date" if _SO_FAR.search(text) else "year"
-    return "year_to_date" if year == published.year else "year"
+    return "year_to_date" if year == published.year and not _closed(published, text) else "year"
+
+
+def _closed(published: date, text: str) -> bool:
+    """The year the item was published in is told as over: its last days, or "the year closed"."""
+    return (published.month == 12 and published.day >= 28) or _YEAR_CLOSED.search(text) is not None
+
+
+_OTHER_YEAR = re.compile(
+    r"year (?:before|earlier)|(?:previous|prior|last|whole|full|entire) year|anno (?:precedente|prima|scorso|intero)"
+    r"|(?:scorso|intero) anno|l'anno (?:prima|precedente)|a year in which|un anno in cui",
+    re.IGNORECASE,
+)
+# The year named by the word alone: "dell'anno", "of the year" (not "last year" or "2023").
+_THE_YEAR = re.compile(r"year|anno", re.IGNORECASE)
+_YEAR_CLOSED = re.compile(
+    r"\b(?:chiuso|chiude|si è chiuso|si chiude|concluso|ended|closed)\b",
+    re.IGNORECASE,
+)
 
 
 def _nearest(text: str, start: int, end: int, *, cumulative: bool) -> tuple[Period | None, int, int] | None:
