@@ -18,6 +18,9 @@ COUNT_SUBJECTS = (
     "|previous (?:high|record|peak)|record high"
 )
 
+# The ones the first pass also looks for: nouns that count people with no people word near.
+GATE_COUNT_SUBJECTS = "sbarchi|partenze"
+
 # The terms each pattern was built from: what the first pass looks up (see `alternatives`).
 _TERMS_OF: dict[str, tuple[str, ...]] = {}
 _MAX_VARIANTS = 32

@@ -9,7 +9,7 @@ from datetime import date
 
 from monitors.classify.first_pass import QuickCheck, StemSet
 from monitors.classify.patterns import (
-    COUNT_SUBJECTS,
+    GATE_COUNT_SUBJECTS,
     alternation_of,
     alternatives,
     first_char_gate,
@@ -178,8 +178,10 @@ class Topic:
             italy=StemSet.build(by_country["it"] + fuzzy_stems, [self.italy_terms.pattern], generic),
             migration=StemSet.build([], [self.migration_terms.pattern], generic),
             figures=StemSet.build([], [self.figure_context.pattern], generic),
-            # A count may be named by its subject rather than its people: "gli sbarchi sono stati 25.000".
-            people=StemSet.build([], [self.figure_people.pattern, COUNT_SUBJECTS], generic),
+            # A count may be named by its subject rather than its people: "gli sbarchi sono stati 25.000"
+            # (only the subjects no people word stands beside: "number" or "total" would open the gate
+            # to most of a feed mix, and a crossing count always names its people somewhere).
+            people=StemSet.build([], [self.figure_people.pattern, GATE_COUNT_SUBJECTS], generic),
         )
 
     def person(self, person_id: str) -> Person:
