@@ -97,6 +97,18 @@ class _Reading:
     previous_text: str = ""  # the previous sentence
 
 
+def _clean_part(topic: Topic, text: str) -> str | None:
+    """The last part of a sentence cut by a colon or a semicolon, when the words that rule the
+    sentence out (a shipwreck, a French rescue) are all before it and it tells a crossing."""
+    cut = max(text.rfind(": "), text.rfind("; "))
+    if cut < 0:
+        return None
+    part = text[cut + 2 :]
+    if topic.figure_exclude_sentence.search(part) or not topic.figure_context.search(part):
+        return None
+    return part if HAS_DIGIT.search(part) else None
+
+
 def _route(routes: tuple[tuple[str, Terms], ...], text: str) -> Route | None:
     for route, pattern in routes:
         if pattern.search(text):
@@ -174,6 +186,13 @@ def extract_figures(
         before = len(reading.found)
         if HAS_DIGIT.search(text) or in_words:
             excluded = topic.figure_exclude_sentence.search(text) if may_exclude else None
+            if (
+                excluded is not None
+                and sentence.where != "title"  # a headline's "Topic: ..." sets the whole of it
+                and (part := _clean_part(topic, text)) is not None
+            ):
+                # "Dopo il naufragio ..., le partenze sono riprese: nell'ultima settimana 1.865 persone"
+                sentence, excluded = replace(sentence, text=part), None
             if excluded is None:
                 found_here = _read_sentence(
                     topic, sentence, (route_here, route), published, previous_had_figure, reading
