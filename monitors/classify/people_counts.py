@@ -129,7 +129,9 @@ _AUXILIARY = re.compile(
 _FILLER = re.compile(
     r"^\s*(?:(?:more|other|further|new|additional|irregular|illegal|undocumented|small[- ]boat|boat|desperate|sea"
     r"|migrant|Channel|maritime|i|gli|le|single|adult|male|unaccompanied|young|altri|nuovi|ulteriori"
-    r"|(?-i:[A-Z][a-z]+(?:an|ese|ish|i)))\s+)*",
+    r"|(?-i:[A-Z][a-z]+(?:an|ese|ish|i))"
+    # an inverted Italian subject: "Tocca quota 17.000 il numero dei migranti arrivati"
+    r"|il (?:numero|totale|conto) d(?:ei|egli|elle))\s+)*",
     re.IGNORECASE,
 )
 _CLAUSE_END = re.compile(r"[,.;:()]|\s[-–—]\s")

@@ -56,7 +56,7 @@ _PERIODS: tuple[tuple[Period | None, re.Pattern[str]], ...] = (
             rf"|(?<![\w])(?:{_ITALIAN_WEEKDAY})(?![\w])|on (?:the )?\d{{1,2}}"
             rf"(?:st|nd|rd|th)? (?:{MONTH_WORD.pattern})|\bday\b(?!-)|\bgiornata\b"
             rf"|\btoday\b|\b(?:{_ENGLISH_WEEKDAY})\b|\bnella notte\b|nel corso della notte|\bstanotte\b|\bin nottata\b"
-            r"|\b(?:da )?stamattina\b|\bstamane\b|\bin mattinata\b|\bthis morning\b|\bda mezzanotte\b|\bsince midnight\b",
+            r"|\b(?:da )?stamattina\b|\bstamane\b|\bin mattinata\b|\bthis morning\b|\bda(?:lla)? mezzanotte\b|\bsince midnight\b",
             re.IGNORECASE,
         ),
     ),
