@@ -308,7 +308,7 @@ def _read_sentence(
         counted.sort(key=lambda pair: pair[0].start)
     # People arriving in Albania's centres or in Greece, unless the sentence names a route.
     placed = _placed(topic, text) if counted and route_here in (None, "italy") else "home"
-    if placed == "elsewhere" and _BY_SEA.search(text) and not _ALBANIA.search(text):
+    if placed != "home" and _BY_SEA.search(text) and not _ALBANIA.search(text):
         placed = "home"  # sea arrivals anywhere count, by route "other": "8,000 have reached Greece by sea"
     if placed == "elsewhere" or (
         placed is None and sentence.where != "title" and _title_abroad(topic, reading)

@@ -120,6 +120,7 @@ _MARK_BEFORE = re.compile(
     r"|cross(?:ed|es|ing)?|broke|break(?:s|ing)?|exceed(?:ed|s|ing)?|nears?|nearing)\s+the\s+$",
     re.IGNORECASE,
 )
+_COLON_BEFORE = re.compile(rf"\w\s*:\s*(?:{_A}\s+)?$", re.IGNORECASE)
 _MARK_AFTER = re.compile(r"^[\s-]*(?:mark|milestone|threshold|barrier)\b", re.IGNORECASE)
 # After the people a number counts: "40 people have died" counts deaths.
 _AUXILIARY = re.compile(
@@ -200,6 +201,8 @@ def counts_people(topic: Topic, sentence: str, token: Number, has_context: bool,
             if COMPARISON.search(sentence) or SUBJECT_BEFORE.search(before)
             else ""
         )
+    if _COLON_BEFORE.search(before[-40:]) and SUBJECT_BEFORE.search(before) and _AFTER_LINKED.match(after):
+        return "the count a colon gives its subject"  # "Crossings so far in 2024: 12,313"
     if _MARK_AFTER.match(after) and _MARK_BEFORE.search(before[-40:]) and SUBJECT_BEFORE.search(before):
         return "a milestone the count passed"
     # "the number of people crossing ... exceeded 34,500": the people come before the number.

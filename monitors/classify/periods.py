@@ -85,7 +85,7 @@ _PERIODS: tuple[tuple[Period | None, re.Pattern[str]], ...] = (
             r"|(?:at )?this (?:point|stage|time) (?:in|of) (?:19|20)\d\d"
             r"|at this point last year|this time last year|(?:dall'inizio dell'anno|da inizio anno|dal primo gennaio)(?: (?:a|ad|fino a|fino ad) oggi)?|finora"
             r"|quest'anno|dal primo gennaio|dal 1 gennaio|stesso periodo(?: del (?:19|20)\d\d| dell'anno (?:scorso|precedente))?"
-            rf"|so far(?! this month| in (?:{MONTH_WORD.pattern}))|un anno fa|a year ago"
+            rf"|so far(?! this month| in (?:{MONTH_WORD.pattern}))|un anno fa|a year ago|a year earlier|un anno prima"
             r"|\bda gennaio(?! a)\b|\bfrom January\b(?! to)"
             r"|\b(?:this )?year's (?:total|tally)"
             rf"|by (?:the )?end of (?:{MONTH_WORD.pattern})|(?:fino )?a fine (?:{MONTH_WORD.pattern})|entro la fine di (?:{MONTH_WORD.pattern})",
@@ -98,7 +98,8 @@ _PERIODS: tuple[tuple[Period | None, re.Pattern[str]], ...] = (
             rf"\b(?:in|for|during|of|nel mese di|a|ad|di|del|nel) (?:{MONTH_WORD.pattern})\b(?: so far)?|this month|last month"
             rf"|so far (?:this month|in (?:{MONTH_WORD.pattern}))"
             r"|questo mese|mese scorso|\bmonth\b(?!-|'s worth)|\bmese\b"
-            r"|\bprimo mese dell'anno\b|\bfirst month of the year\b",
+            r"|\bprimo mese dell'anno\b|\bfirst month of the year\b"
+            rf"|\b(?:{MONTH_WORD.pattern}) (?:saw|brought|recorded|alone)\b",  # "August saw 5,000 people cross"
             re.IGNORECASE,
         ),
     ),
@@ -171,7 +172,7 @@ _LAST_YEAR_WORDS = re.compile(
 )
 _LAST_YEAR = re.compile(
     r"this time last year|same (?:period|point|time) (?:of |in )?(?:last|the previous) year|at this point last year"
-    r"|un anno fa|a year ago|stesso periodo dell'anno (?:scorso|precedente)",
+    r"|un anno fa|a year ago|a year earlier|un anno prima|stesso periodo dell'anno (?:scorso|precedente)",
     re.IGNORECASE,
 )
 
