@@ -98,15 +98,23 @@ class _Reading:
 
 
 def _clean_part(topic: Topic, text: str) -> str | None:
-    """The last part of a sentence cut by a colon or a semicolon, when the words that rule the
-    sentence out (a shipwreck, a French rescue) are all before it and it tells a crossing."""
-    cut = max(text.rfind(": "), text.rfind("; "))
-    if cut < 0:
+    """The part of a sentence cut by colons or semicolons that tells a crossing with none of the
+    words that rule the rest out: "Dopo il naufragio ...: nell'ultima settimana 1.865 persone",
+    "sono sbarcati 1.500 migranti; la Guardia costiera tunisina ha fermato altre 900 persone"."""
+    parts = _CUTS.split(text)
+    if len(parts) < 2:
         return None
-    part = text[cut + 2 :]
-    if topic.figure_exclude_sentence.search(part) or not topic.figure_context.search(part):
-        return None
-    return part if HAS_DIGIT.search(part) else None
+    clean = [
+        p
+        for p in parts
+        if HAS_DIGIT.search(p)
+        and topic.figure_context.search(p)
+        and not topic.figure_exclude_sentence.search(p)
+    ]
+    return clean[0] if len(clean) == 1 else None
+
+
+_CUTS = re.compile(r"[:;]\s")
 
 
 def _route(routes: tuple[tuple[str, Terms], ...], text: str) -> Route | None:

@@ -39,7 +39,7 @@ _YEAR_PREPOSITION = re.compile(
 )
 # People who are counted by what they did: "upwards of 45,000 made the journey", "350 intercepted".
 _CROSSING_VERB_AFTER = re.compile(
-    r"^\s*(?:who |that |che )?(?:have |had |has |were |was |are |have been |had been )?(?:now |already |since |so far )?(?:made the"
+    r"^\s*(?:who |that |che )?(?:have |had |has |were |was |are |have been |had been )?(?:now |already |since |so far )?(?:made it (?:across|to)\b|made the"
     r" (?:journey|crossing|trip|voyage)|cross(?:ed|es|ing)?\b|arriv(?:ed|es|ing)\b|arrive\b|land(?:ed|ing)?\b"
     r"|came\b|came ashore|reach(?:ed|es|ing)?\b|intercepted|picked up|brought (?:ashore|to (?:shore|land|safety))"
     r"|detected|(?:sono|erano) (?:sbarcat|arrivat|approdat|giunt)\w*|hanno (?:attraversato|raggiunto)"
