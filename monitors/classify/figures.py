@@ -74,7 +74,10 @@ _PRESENT_CROSSING = re.compile(r"\b(?:cross|arrive|land|reach|intercept|rescue)\
 # People who came by sea, wherever they landed (not people moved on to Italy's centres in Albania).
 _BY_SEA = re.compile(
     r"\bby (?:sea|boat|small boat|dinghy)\b|\bvia mare\b|\bsea arrivals\b|\bin (?:small )?boats\b"
-    r"|\bon (?:small )?boats\b|\bsu (?:barchini|barconi|gommoni)\b|\bsbarcat[ie]\b|\bapprodat[ie]\b",
+    r"|\bon (?:small )?boats\b|\bsu (?:barchini|barconi|gommoni)\b|\bsbarcat[ie]\b|\bapprodat[ie]\b"
+    # islands reached only by sea: "The Canary Islands recorded 46,843 irregular arrivals"
+    r"|\bCanary Islands\b|\bCanarie\b|\bEl Hierro\b|\bCrete\b|\bCreta\b|\bLesbos\b|\bSamos\b|\bMalta\b"
+    r"|\bCyprus\b|\bCipro\b|\bGreek islands\b|\bisole greche\b",
     re.IGNORECASE,
 )
 _ALBANIA = re.compile(r"Albani|Shengjin|Gjader", re.IGNORECASE)
@@ -319,7 +322,7 @@ def _read_sentence(
     if placed != "home" and _BY_SEA.search(text) and not _ALBANIA.search(text):
         placed = "home"  # sea arrivals anywhere count, by route "other": "8,000 have reached Greece by sea"
     if placed == "elsewhere" or (
-        placed is None and sentence.where != "title" and _title_abroad(topic, reading)
+        placed is None and sentence.where != "title" and route is None and _title_abroad(topic, reading)
     ):
         reading.notes.append(
             RuleHit("figure_rejected", "people arriving outside the UK and Italy", where, 0.0)
@@ -360,6 +363,14 @@ def _add_figure(
         and (_CONTRAST.search(text) or why.startswith("a share") or LARGEST_GROUP.search(text))
     ):
         found = lead  # "Italy, by contrast, has seen more than 150,000 ...": the same span as before
+    unstated = found.period is None and not found.stated
+    year_earlier = found.period == "year" and bool(_YEAR_EARLIER.search(found.around))
+    if (
+        (unstated or (year_earlier and not _ANY_YEAR.search(found.around)))
+        and why.startswith("set against")
+        and reading.found
+    ):
+        found = _like_the_one_before(found, reading, text)
     if (
         found.period is None
         and not found.stated  # "arrivals reach 43,309 in year to June" states a span
@@ -389,6 +400,25 @@ def _add_figure(
         )
     )
     reading.found.append(found)
+
+
+def _like_the_one_before(found: FoundPeriod, reading: _Reading, text: str) -> FoundPeriod:
+    """A count set against the figure before it in its sentence, with no period of its own, counts
+    over the same span, a year earlier when it says so: "46,843 in 2024, up from 39,910 a year
+    earlier", "133,000 since 1 January, up from 71,000 a year earlier"."""
+    before, figure = reading.found[-1], reading.figures[-1]
+    if before.period is None or figure.sentence != text:
+        return found
+    earlier = _YEAR_EARLIER.search(found.around) is not None
+    if before.period == "year_to_date":
+        return FoundPeriod("year_to_date", found.around + (" a year ago" if earlier else ""))
+    year = figure.year - 1 if earlier and figure.year else figure.year
+    return FoundPeriod(before.period, found.around, year)
+
+
+_YEAR_EARLIER = re.compile(
+    r"\b(?:a year earlier|the year before|un anno prima|l'anno prima)\b", re.IGNORECASE
+)
 
 
 def _with_years(reading: _Reading, published: date | None) -> list[CrossingFigure]:

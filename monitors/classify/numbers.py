@@ -16,7 +16,7 @@ NUMBER = re.compile(r"(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d{1,3}(?:\.\d{3})+|\d+)(?!
 _MILA = re.compile(r"(?<![\w.,])(\d{1,3})\s?mila(?!\w)", re.IGNORECASE)
 APPROXIMATE_WORDS = (
     r"(?:more than|over|almost|nearly|around|about|some|roughly|at least|oltre|quasi|circa|più di"
-    r"|poco più di|poco meno di|appena|up to|upwards of)"
+    r"|poco più di|poco meno di|appena|up to|upwards of|fewer than|less than|meno di)"
 )
 _UNITS = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
 _TEENS = [

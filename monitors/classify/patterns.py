@@ -15,11 +15,11 @@ _KEEP = re.compile(r"(\\.|\(\?P<\w+>|\(\?P=\w+\))|([A-Z])")
 # 30,000", "gli sbarchi sono stati 25.000"): read by people_counts.py and by the first pass.
 COUNT_SUBJECTS = (
     "number|total|tally|figure|crossings|arrivals|sbarchi|arrivi|traversate|attraversamenti|numero|cifra|partenze"
-    "|previous (?:high|record|peak)|record high"
+    "|previous (?:high|record|peak)|record high|landings|detections"
 )
 
 # The ones the first pass also looks for: nouns that count people with no people word near.
-GATE_COUNT_SUBJECTS = "sbarchi|partenze"
+GATE_COUNT_SUBJECTS = "sbarchi|partenze|landings"
 
 # The terms each pattern was built from: what the first pass looks up (see `alternatives`).
 _TERMS_OF: dict[str, tuple[str, ...]] = {}

@@ -20,7 +20,7 @@ _A = APPROXIMATE_WORDS
 # An adverb between a linking verb and its number: "has now passed", "sono già".
 ADVERB = r"(?:\s+(?:now|already|just|così|ora|già|ormai))?"
 # What may stand between a linking verb and its number: an article, or a record ("reached a record 40,000").
-ARTICLE = r"(?:\s+(?:le|i|gli|the|quota|an? (?:new )?record(?: high of)?|un (?:nuovo )?record di))?"
+ARTICLE = r"(?:\s+(?:le|i|gli|the|quota|an? (?:new )?record(?: high)?(?: of)?|un (?:nuovo )?record di))?"
 # What links a number to the people named before it: "the number of arrivals passed 30,000".
 _LINKING_BEFORE = re.compile(
     r"(?:exceed(?:ed|s)?|reach(?:ed|es|ing)?|r(?:o|i)sen? to|rising to|climb(?:ed|s)? to|stands? at|stood at"
@@ -29,6 +29,8 @@ _LINKING_BEFORE = re.compile(
     r"|superato|superano|supera|raggiunto|raggiungono|sono stat[ie]|erano stat[ie]|sono|erano|è di|pari a|quota|a|di"
     r"|contat[ie]"
     r"|fell to|dropped to|drop to|rose to|fallen to|risen to|scesi a|scese a|saliti a|salite a|calati a"
+    r"|(?:fell|rose|dropped|climbed|jumped|increased|decreased|went) from"
+    r"|(?:fell|rose|dropped|climbed|jumped|increased|decreased|grew)(?: by)? [\d.,]+% to"
     r"|sale a|salgono a|ai|agli|intorno ai|intorno agli|attorno ai)"
     rf"{ADVERB}{ARTICLE}(?:\s+{_A})?\s*$",
     re.IGNORECASE,
@@ -111,7 +113,7 @@ _STRONG_LINK = re.compile(
 _AFTER_LINKED = re.compile(
     r"^\s*(?:[,.;:)\-–—]|$|in\b|on\b|this\b|so far|last\b|since\b|by\b|as\b|and\b|with\b|yesterday\b|is\b|was\b|è\b"
     r"|today\b|according\b|nel\b|nello\b|nella\b|negli\b|nell'|dal|during\b|for\b|ieri\b|oggi\b|unità\b|after\b|dopo\b"
-    r"|a\b|ad\b|contro\b|rispetto\b|compared\b|against\b|up\b|down\b|recorded\b|registrat\w*|set\b|su\b)",
+    r"|a\b|ad\b|contro\b|rispetto\b|compared\b|against\b|up\b|down\b|recorded\b|registrat\w*|set\b|su\b|to\b)",
     re.IGNORECASE,
 )
 # A milestone the count passed: "Crossings this year have now passed the 19,000 mark".
@@ -143,7 +145,7 @@ _DEATHS_BEFORE = re.compile(r"\b(?:deaths?|died|dead|toll|morti|vittime|decessi)
 # quota 5mila" (the last of these or of SUBJECT_BEFORE's nouns before the number names it).
 _OTHER_SUBJECT = re.compile(
     r"\b(?:deaths?|toll|morti|vittime|decessi|returns|removals|deportations|rimpatri|espulsioni|rimpatriati"
-    r"|espulsi|applications|claims|domande|richieste|backlog|arretrato|hotels?)\b",
+    r"|espulsi|applications|claims|domande|richieste|backlog|arretrato|hotels?|awaiting|decisions?)\b",
     re.IGNORECASE,
 )
 # A share of the people counted before: "Of the 40,000 who crossed, around 12,000 were Albanian".

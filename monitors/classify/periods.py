@@ -85,7 +85,7 @@ _PERIODS: tuple[tuple[Period | None, re.Pattern[str]], ...] = (
             r"|(?:at )?this (?:point|stage|time) (?:in|of) (?:19|20)\d\d"
             r"|at this point last year|this time last year|(?:dall'inizio dell'anno|da inizio anno|dal primo gennaio)(?: (?:a|ad|fino a|fino ad) oggi)?|finora"
             r"|quest'anno|dal primo gennaio|dal 1 gennaio|stesso periodo(?: del (?:19|20)\d\d| dell'anno (?:scorso|precedente))?"
-            rf"|so far(?! this month| in (?:{MONTH_WORD.pattern}))|un anno fa|a year ago|a year earlier|un anno prima"
+            rf"|so far(?! this month| in (?:{MONTH_WORD.pattern}))|un anno fa|a year ago"
             r"|\bda gennaio(?! a)\b|\bfrom January\b(?! to)"
             r"|\b(?:this )?year's (?:total|tally)"
             rf"|by (?:the )?end of (?:{MONTH_WORD.pattern})|(?:fino )?a fine (?:{MONTH_WORD.pattern})|entro la fine di (?:{MONTH_WORD.pattern})",
