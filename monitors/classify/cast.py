@@ -4,6 +4,8 @@ reader and the relevance score."""
 
 from __future__ import annotations
 
+import re
+
 from collections import Counter
 from datetime import date
 
@@ -14,6 +16,18 @@ from monitors.classify.ministers import ITALIAN_ROLE_HINTS, Minister, roles_in, 
 from monitors.classify.terms import Terms
 from monitors.classify.text import Sentence
 from monitors.classify.topic_model import Person, Topic
+
+
+# A leader's name standing for the government: "il governo Meloni", "the Sunak government".
+_GOVERNMENT_BEFORE = re.compile(r"\b(?:governo|esecutivo|government of|administration of)\s+$", re.IGNORECASE)
+_GOVERNMENT_AFTER = re.compile(r"(?:'s)?\s+(?:government|administration)\b", re.IGNORECASE)
+
+
+def _names_a_government(text: str, mention: Mention) -> bool:
+    before = text[max(0, mention.start - 20) : mention.start]
+    return bool(
+        _GOVERNMENT_BEFORE.search(before) or _GOVERNMENT_AFTER.match(text, mention.start + len(mention.text))
+    )
 
 
 class Cast:
@@ -137,7 +151,11 @@ class Cast:
             return cached
         text = self.sentences[index].text
         named = [m for m in self.mentions_in(index) if self._in_office(m)]
-        found = [Minister(m.start, m.entity.person) for m in named if m.entity.person is not None]
+        found = [
+            Minister(m.start, m.entity.person)
+            for m in named
+            if m.entity.person is not None and not _names_a_government(text, m)
+        ]
         titles, pattern, english, italian = self.roles
         found += roles_in(
             self.topic,

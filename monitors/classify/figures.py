@@ -42,13 +42,14 @@ from monitors.models import CrossingFigure, Route, RuleHit
 _CUMULATIVE_BEFORE = re.compile(
     r"(?:\bbringing\b.{0,40}?\b(?:to|past|above|over)|\bportando\b.{0,40}?\ba|pass(?:ed|es|ing)?|past"
     r"|topp(?:ed|ing)|tops|nears?|nearing|surpass(?:ed|es)?|hit(?:s|ting)?|stands? at|stood at|superato"
-    r"|supera|superano|sale a|salgono a|quota|(?:the|year's|annual|running|'s) total (?:\w+ ){0,5}?(?:to|of|is|was|at|reached))"
+    r"|supera|superano|sale a|salgono a|quota|(?:the|year's|annual|running|'s) total (?:\w+ ){0,5}?(?:to|of|is|was|at|reached)"
+    r"|(?:bilancio|totale|conto) (?:[\w',]+ ){0,8}?è di)"
     rf"{ADVERB}{ARTICLE}(?:\s+{APPROXIMATE_WORDS})?\s*$",
     re.IGNORECASE,
 )
 # Words one of which every _CUMULATIVE_BEFORE match holds: a cheap test before the regex.
 _CUMULATIVE_HINTS = re.compile(
-    "bring|portand|pass|past|top|near|hit|stand|stood|super|sale|salgono|quota|total"
+    "bring|portand|pass|past|top|near|hit|stand|stood|super|sale|salgono|quota|total|bilancio|conto"
 )
 # A headline that gives the crossings of a year: "Crossing numbers in 2021 triple 2020's figure".
 _HEADLINE_YEAR = re.compile(

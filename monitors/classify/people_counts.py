@@ -27,7 +27,7 @@ _LINKING_BEFORE = re.compile(
     r"|was|were|is|are|totall?(?:ed|ing|s)?|hit(?:s|ting)?|pass(?:ed|es|ing)?|past|topp(?:ed|ing)|tops"
     r"|nears?|nearing|to|of|at|with|surpass(?:ed|es)?|over|above|recorded|registrat[ie]"
     r"|superato|superano|supera|raggiunto|raggiungono|sono stat[ie]|erano stat[ie]|sono|erano|è di|pari a|quota|a|di"
-    r"|contat[ie]"
+    r"|contat[ie]|furono|fu"
     r"|fell to|dropped to|drop to|rose to|fallen to|risen to|scesi a|scese a|saliti a|salite a|calati a"
     r"|(?:fell|rose|dropped|climbed|jumped|increased|decreased|went) from"
     r"|(?:fell|rose|dropped|climbed|jumped|increased|decreased|grew)(?: by)? [\d.,]+% to"
@@ -77,7 +77,8 @@ SUBJECT_BEFORE = re.compile(COUNT_SUBJECTS, re.IGNORECASE)
 # A sentence that sets a count against another: "up from", "rispetto allo stesso periodo".
 COMPARISON = re.compile(
     r"than|compared|same (?:period|point|time|stage)|this time last year|at this point last year|up from|down from"
-    r"|rispetto|stesso periodo|a fronte|contro|including|di cui|year before|un anno fa|a year ago",
+    r"|rispetto|stesso periodo|a fronte|contro|including|di cui|year before|un anno fa|a year ago"
+    r"|primato|previous record|superando",
     re.IGNORECASE,
 )
 # A second number set against a figure already read: "compared with more than 120,000", "contro i 157.651".
@@ -89,6 +90,11 @@ _COMPARED_BEFORE = re.compile(
     r"|twice|double|triple|half|(?:la )?metà d(?:ei|egli|elle)|(?:il )?triplo d(?:ei|egli|elle)|after|dopo"
     # "a rise of a quarter on the 29,437", "far below the 157,651", "identico ai 66.317"
     r"|(?:rise|increase|jump|fall|drop|decrease|up|down)(?: (?:of|by) [\w\s%]{1,25})? on"
+    # "in calo del 60% sui 45mila", "in aumento rispetto ai 41mila", "tre volte le 12.758", "un terzo delle 23mila"
+    r"|(?:in calo|in aumento|in crescita|in diminuzione|calat[oie]|cresciut[oie]|aumentat[oie]|diminuit[oie])"
+    r"(?: del [\d.,]+\s?%)? (?:sui|sugli|sulle|sul|rispetto (?:ai|agli|alle|al))"
+    r"|(?:due|tre|quattro|cinque|dieci) volte|(?:three|four|five|ten) times"
+    r"|(?:un terzo|un quarto|un quinto|la metà|a third|a quarter|a fifth|half) (?:d(?:ei|egli|elle)|of)"
     r"|(?:far |well |just |already )?(?:below|above|short of|beyond)"
     r"|(?:identic[oa]|pari|simile|vicin[oa]|in linea con|analog[oa]) (?:a|ai|agli|alle|al|con i|con gli)|close to)\s+"
     r"(?:(?:i|gli|le|the)\s+)?(?:record(?: of)?\s+)?"

@@ -64,7 +64,7 @@ _PERIODS: tuple[tuple[Period | None, re.Pattern[str]], ...] = (
         "week",
         re.compile(
             r"this week|last week|in a week|past week|over the weekend|questa settimana|in una settimana"
-            r"|ultima settimana|settimana scorsa|\bweek\b(?!-|'s worth)"
+            r"|ultima settimana|settimana scorsa|\bweek\b(?!-|'s worth)|nell'arco di una settimana"
             r"|\bthe (?:seven|7) days (?:to|up to|ending) \w+"  # the Home Office's weekly count
             r"|\b(?:the )?(?:last|past) (?:seven|7) days\b|\bin (?:seven|7) days\b|\bultimi (?:sette|7) giorni\b"
             r"|\bin (?:sette|7) giorni\b",
@@ -218,6 +218,7 @@ def find_period(
             and published is not None
             and not _closed(published, text)
             and not _OTHER_YEAR.search(text[max(0, phrase_start - 20) : phrase_end + 15])
+            and not _YEAR.search(text[max(0, phrase_start - 10) : phrase_end + 15])  # "dell'anno record 2022"
         ):
             return FoundPeriod("year_to_date", around)  # "i 42mila sbarchi dell'anno" in April: so far
     if period == "year_to_date" and (named_years := _YEAR.findall(around)):
