@@ -5,7 +5,6 @@ reader and the relevance score."""
 from __future__ import annotations
 
 import re
-
 from collections import Counter
 from datetime import date
 
@@ -16,7 +15,6 @@ from monitors.classify.ministers import ITALIAN_ROLE_HINTS, Minister, roles_in, 
 from monitors.classify.terms import Terms
 from monitors.classify.text import Sentence
 from monitors.classify.topic_model import Person, Topic
-
 
 # A leader's name standing for the government: "il governo Meloni", "the Sunak government".
 _GOVERNMENT_BEFORE = re.compile(r"\b(?:governo|esecutivo|government of|administration of)\s+$", re.IGNORECASE)
