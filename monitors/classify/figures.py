@@ -72,6 +72,10 @@ _TOTAL_BEFORE = re.compile(
 _ANY_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 # A Channel headline in the present tense tells one day's crossings ("Ninety people cross Channel").
 _PRESENT_CROSSING = re.compile(r"\b(?:cross|arrive|land|reach|intercept|rescue)\b", re.IGNORECASE)
+# "More than 5,000 people landed on Tuesday, and roughly 2,000 more on Wednesday": the same people.
+_MORE_AFTER = re.compile(
+    r"\s+(?:more|others|further|altri|altre)\s+(?:on|in|a|ad|il|la|nel|nella)\b", re.IGNORECASE
+)
 # People who came by sea, wherever they landed (not people moved on to Italy's centres in Albania).
 _BY_SEA = re.compile(
     r"\bby (?:sea|boat|small boat|dinghy)\b|\bvia mare\b|\bsea arrivals\b|\bin (?:small )?boats\b"
@@ -315,7 +319,9 @@ def _read_sentence(
     if counted:
         kept = {t for t, _ in counted}
         counted += [
-            (t, "set against a figure before it") for t in tokens if t not in kept and compared(text, t)
+            (t, "set against a figure before it")
+            for t in tokens
+            if t not in kept and (compared(text, t) or (not t.is_year and _MORE_AFTER.match(text[t.end :])))
         ]
         counted.sort(key=lambda pair: pair[0].start)
     # People arriving in Albania's centres or in Greece, unless the sentence names a route.

@@ -38,18 +38,37 @@ WORD_VALUES: dict[str, int] = {
     **{w: n for n, w in enumerate(_TEENS, start=10)},
     **{w: 10 * n for n, w in enumerate(_TENS, start=2)},
     **{w: 10 * n for n, w in enumerate(_ITALIAN_TENS, start=2)},
-    **{f"{w}mila": 1000 * n for n, w in enumerate(_ITALIAN_UNITS, start=2)},
     "dieci": 10,
     "cento": 100,
-    "mille": 1000,
 }
+
+
+def _italian(n: int) -> str:
+    """1..999 in Italian words, as they are joined before "mila": "cinquanta", "centoventi", "sessantasei"."""
+    units = ["", "uno", "due", "tre", "quattro", "cinque", "sei", "sette", "otto", "nove"]
+    teens = ["dieci", "undici", "dodici", "tredici", "quattordici", "quindici", "sedici", "diciassette"]
+    teens += ["diciotto", "diciannove"]
+    hundreds, rest = divmod(n, 100)
+    head = "" if hundreds == 0 else "cento" if hundreds == 1 else f"{units[hundreds]}cento"
+    if rest < 10:
+        return head + units[rest]
+    if rest < 20:
+        return head + teens[rest - 10]
+    tens, unit = divmod(rest, 10)
+    ten = _ITALIAN_TENS[tens - 2]
+    return head + (ten[:-1] if unit in (1, 8) else ten) + units[unit]
+
+
+# Thousands written in Italian words: "cinquemila", "centoventimila", "sessantaseimila" (and "mille").
+ITALIAN_THOUSANDS: dict[str, int] = {f"{_italian(n)}mila": 1000 * n for n in range(2, 1000)} | {"mille": 1000}
+_ITALIAN_THOUSANDS_WORD = re.compile(r"(?<![\w-])([a-zàèéìòù]{4,40})(?![\w-])", re.IGNORECASE)
 # Numbers written as words, from ten up: "Ninety people", "twenty-five migrants", "cinquemila persone".
 _WORD_NUMBER = re.compile(
     rf"(?<![\w-])(?:({'|'.join(_TENS)})(?:[- ]({'|'.join(_UNITS)}))?|({'|'.join(sorted(WORD_VALUES, key=len, reverse=True))}))(?![\w-])",
     re.IGNORECASE,
 )
 # The first pass's test for a number in words (the words cut to 6 letters, as it cuts them).
-WORD_KEYS = frozenset(w[:6] for w in WORD_VALUES)
+WORD_KEYS = frozenset(w[:6] for w in WORD_VALUES) | frozenset(w[:6] for w in ITALIAN_THOUSANDS)
 HAS_DIGIT = re.compile(r"\d")
 
 _MONEY_BEFORE = re.compile(r"(?:[£€$]|\b(?:EUR|GBP|USD|US\$))\s*$")
@@ -99,6 +118,13 @@ def numbers_in(sentence: str, *, in_words: bool = True) -> list[Number]:
         thousands = [Number(int(m.group(1)) * 1000, m.start(), m.end()) for m in _MILA.finditer(sentence)]
         starts = {t.start for t in thousands}
         tokens = [t for t in tokens if t.start not in starts] + thousands
+    if in_words and ("mila" in lowered or "mille" in lowered):
+        # as exact as digits: "quasi cinquemila di gennaio", "centoventimila di un anno fa"
+        tokens += [
+            Number(ITALIAN_THOUSANDS[m.group(1).lower()], m.start(), m.end())
+            for m in _ITALIAN_THOUSANDS_WORD.finditer(sentence)
+            if m.group(1).lower() in ITALIAN_THOUSANDS
+        ]
     for match in _WORD_NUMBER.finditer(sentence) if in_words else ():
         tens, unit, single = match.groups()
         value = WORD_VALUES[(tens or single).lower()] + (_UNITS.index(unit.lower()) + 1 if unit else 0)

@@ -24,7 +24,7 @@ ARTICLE = r"(?:\s+(?:le|i|gli|the|quota|an? (?:new )?record(?: high)?(?: of)?|un
 # What links a number to the people named before it: "the number of arrivals passed 30,000".
 _LINKING_BEFORE = re.compile(
     r"(?:exceed(?:ed|s)?|reach(?:ed|es|ing)?|r(?:o|i)sen? to|rising to|climb(?:ed|s)? to|stands? at|stood at"
-    r"|was|were|is|are|totall?(?:ed|ing|s)?|hit(?:s|ting)?|pass(?:ed|es|ing)?|past|topp(?:ed|ing)|tops"
+    r"|was|were|is|are|totall?(?:ed|ing|s)?|hit(?:s|ting)?|pass(?:ed|es|ing)?|past|topp(?:ed|ing)|tops|top"
     r"|nears?|nearing|to|of|at|with|surpass(?:ed|es)?|over|above|recorded|registrat[ie]"
     r"|superato|superano|supera|raggiunto|raggiungono|sono stat[ie]|erano stat[ie]|sono|erano|è di|pari a|quota|a|di"
     r"|contat[ie]|furono|fu"
@@ -64,7 +64,7 @@ _AT_BEFORE = re.compile(
     rf"\b(?:largest|biggest|main|top)\b[^.;:0-9]{{0,40}},? at\s+(?:{_A}\s+)?$", re.IGNORECASE
 )
 # Landings counted in thousands are people landing, not boats: "44mila sbarchi dall'inizio dell'anno".
-_LANDINGS_AFTER = re.compile(r"sbarchi\b", re.IGNORECASE)
+_LANDINGS_AFTER = re.compile(r"(?:sbarchi|landings)\b", re.IGNORECASE)
 # Italian puts the verb first: "Dall'inizio dell'anno ne sono sbarcati oltre 127mila".
 _CROSSING_VERB_BEFORE = re.compile(
     r"\b(?:(?:ne\s+)?(?:sono|erano)\s+(?:stat[ie]\s+)?(?:già\s+|ormai\s+)?(?:sbarcat|arrivat|approdat|giunt|entrat)[ie]"
@@ -78,7 +78,7 @@ SUBJECT_BEFORE = re.compile(COUNT_SUBJECTS, re.IGNORECASE)
 COMPARISON = re.compile(
     r"than|compared|same (?:period|point|time|stage)|this time last year|at this point last year|up from|down from"
     r"|rispetto|stesso periodo|a fronte|contro|including|di cui|year before|un anno fa|a year ago"
-    r"|primato|previous record|superando",
+    r"|primato|previous record|superando|(?:a )?(?:fall|rise|drop|increase) of|erano stat[ie]",
     re.IGNORECASE,
 )
 # A second number set against a figure already read: "compared with more than 120,000", "contro i 157.651".
@@ -103,7 +103,8 @@ _COMPARED_BEFORE = re.compile(
 )
 # What may follow a number that counts the people of the figure before it.
 _BARE_AFTER = re.compile(
-    r"^\s*(?:[,.;:)]|$|in\b|on\b|at\b|by\b|set\b|a year|un anno\b|the (?:previous|same|year)|last\b|del\b|dello\b|nel\b"
+    r"^\s*(?:[,.;:)]|$|in\b|on\b|at\b|by\b|set\b|e oltre\b|and more\b|or more\b|a year|un anno\b"
+    r"|the (?:previous|same|year)|last\b|del\b|dello\b|nel\b"
     r"|nello\b|di\b|dell'|l'anno|over\b|during\b|for\b|who\b|che\b|registrat\w*|recorded|arriv\w*|sbarcat\w*"
     rf"|of (?:the same|last|(?:19|20)\d\d|(?:{MONTH_WORD.pattern})))",
     re.IGNORECASE,
@@ -128,6 +129,7 @@ _MARK_BEFORE = re.compile(
     r"|cross(?:ed|es|ing)?|broke|break(?:s|ing)?|exceed(?:ed|s|ing)?|nears?|nearing)\s+the\s+$",
     re.IGNORECASE,
 )
+_LIST_ITEM_BEFORE = re.compile(r"[:,]\s+(?-i:[A-Z][a-zà-ù]+)\s+$")
 _COLON_BEFORE = re.compile(rf"\w\s*:\s*(?:{_A}\s+)?$", re.IGNORECASE)
 _MARK_AFTER = re.compile(r"^[\s-]*(?:mark|milestone|threshold|barrier)\b", re.IGNORECASE)
 # After the people a number counts: "40 people have died" counts deaths.
@@ -209,6 +211,13 @@ def counts_people(topic: Topic, sentence: str, token: Number, has_context: bool,
             if COMPARISON.search(sentence) or SUBJECT_BEFORE.search(before)
             else ""
         )
+    if (
+        ":" in before
+        and _LIST_ITEM_BEFORE.search(before[-30:])
+        and SUBJECT_BEFORE.search(before)
+        and _AFTER_LINKED.match(after)
+    ):
+        return "a count listed after a colon"  # "figures read: Thursday 755, Friday 339", "Italy 133,000, Spain 40,000"
     if _COLON_BEFORE.search(before[-40:]) and SUBJECT_BEFORE.search(before) and _AFTER_LINKED.match(after):
         return "the count a colon gives its subject"  # "Crossings so far in 2024: 12,313"
     if _MARK_AFTER.match(after) and _MARK_BEFORE.search(before[-40:]) and SUBJECT_BEFORE.search(before):

@@ -57,7 +57,7 @@ _ATTRIBUTIVE = re.compile(
 )
 # A headline that opens with a place and a break is set there: "Lampedusa, visita del ministro".
 _HEADING_AFTER = re.compile(r"\s*[,:–—-]")
-_NUMBER_AFTER = re.compile(r"\s+\d")
+_NUMBER_AFTER = re.compile(r"\s+(?:a quota\s+|quota\s+|at\s+)?\d")
 # A count of people: "42mila migranti", "1,200 more people".
 _COUNT = re.compile(r"(?<![\w.,])\d[\d.,]*(?:mila)?\s+(?:(\w+)\s+)?")
 # How far around a place a past-trip marker may stand, in its clause.
