@@ -15,10 +15,10 @@ from datetime import date
 from monitors.classify.first_pass import Words
 from monitors.classify.numbers import (
     APPROXIMATE_WORDS,
-    HAS_DIGIT,
     WORD_KEYS,
     Number,
     change_after,
+    has_digit,
     never_people,
     numbers_in,
 )
@@ -115,9 +115,7 @@ def _clean_part(topic: Topic, text: str) -> str | None:
     clean = [
         p
         for p in parts
-        if HAS_DIGIT.search(p)
-        and topic.figure_context.search(p)
-        and not topic.figure_exclude_sentence.search(p)
+        if has_digit(p) and topic.figure_context.search(p) and not topic.figure_exclude_sentence.search(p)
     ]
     return clean[0] if len(clean) == 1 else None
 
@@ -170,7 +168,7 @@ def _names_elsewhere(topic: Topic, text: str) -> bool:
 
 def may_have_numbers(words: Words) -> bool:
     """The item has a number in digits or in words (the first pass's cheap test)."""
-    return HAS_DIGIT.search(words.text) is not None or not WORD_KEYS.isdisjoint(words.keys)
+    return has_digit(words.text) or not WORD_KEYS.isdisjoint(words.keys)
 
 
 def extract_figures(
@@ -200,7 +198,7 @@ def extract_figures(
             last_route = route_here
         found_here = False
         before = len(reading.found)
-        if HAS_DIGIT.search(text) or in_words:
+        if has_digit(text) or in_words:
             excluded = topic.figure_exclude_sentence.search(text) if may_exclude else None
             if (
                 excluded is not None
@@ -213,7 +211,7 @@ def extract_figures(
                 found_here = _read_sentence(
                     topic, sentence, (route_here, route), published, previous_had_figure, reading
                 )
-            elif HAS_DIGIT.search(text) and topic.figure_context.search(text):
+            elif has_digit(text) and topic.figure_context.search(text):
                 what = f"numbers of a sentence about '{excluded.group(0)}'"
                 reading.notes.append(RuleHit("figure_rejected", what, _where(sentence), 0.0))
         previous_had_figure = found_here

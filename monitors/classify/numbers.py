@@ -69,7 +69,24 @@ _WORD_NUMBER = re.compile(
 )
 # The first pass's test for a number in words (the words cut to 6 letters, as it cuts them).
 WORD_KEYS = frozenset(w[:6] for w in WORD_VALUES) | frozenset(w[:6] for w in ITALIAN_THOUSANDS)
-HAS_DIGIT = re.compile(r"\d")
+
+
+def has_digit(text: str) -> bool:
+    """Whether `text` holds an ASCII digit. Ten substring tests take a tenth of the time of one
+    regex search over a feed item (bench/classify.py: 0.13 against 2.3 µs an item)."""
+    return (
+        "0" in text
+        or "1" in text
+        or "2" in text
+        or "3" in text
+        or "4" in text
+        or "5" in text
+        or "6" in text
+        or "7" in text
+        or "8" in text
+        or "9" in text
+    )
+
 
 _MONEY_BEFORE = re.compile(r"(?:[£€$]|\b(?:EUR|GBP|USD|US\$))\s*$")
 _MONEY_AFTER = re.compile(
