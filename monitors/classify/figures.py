@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from monitors.classify.first_pass import Words
+from monitors.classify.headline_figures import ANY_YEAR, headline_periods, one_per_count
 from monitors.classify.numbers import (
     APPROXIMATE_WORDS,
     WORD_KEYS,
@@ -51,12 +52,6 @@ _CUMULATIVE_BEFORE = re.compile(
 _CUMULATIVE_HINTS = re.compile(
     "bring|portand|pass|past|top|near|hit|stand|stood|super|sale|salgono|quota|total|bilancio|conto"
 )
-# A headline that gives the crossings of a year: "Crossing numbers in 2021 triple 2020's figure".
-_HEADLINE_YEAR = re.compile(
-    r"\b(?:crossings?|crossing numbers|arrivals|landings|arrivi|sbarchi|traversate|approdi)\b[^.;:0-9]{0,20}?"
-    r"\b(?:in|nel|during|for) ((?:19|20)\d\d)\b",
-    re.IGNORECASE,
-)
 # A sentence set against the one before: its count with no period has the same span.
 _CONTRAST = re.compile(
     r"\b(?:by contrast|in contrast|in comparison|by comparison|meanwhile|per contro|invece|al contrario)\b",
@@ -69,7 +64,6 @@ _TOTAL_BEFORE = re.compile(
     r"\s+(?:is|was|stands at|stood at|has (?:now |already )?reached|reached|rose to)(?:\s+now)?\s+(?:(?:about|around|some|over|more than|nearly)\s+)?(?=\d)",
     re.IGNORECASE,
 )
-_ANY_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 # A Channel headline in the present tense tells one day's crossings ("Ninety people cross Channel").
 _PRESENT_CROSSING = re.compile(r"\b(?:cross|arrive|land|reach|intercept|rescue)\b", re.IGNORECASE)
 # "More than 5,000 people landed on Tuesday, and roughly 2,000 more on Wednesday": the same people.
@@ -223,62 +217,7 @@ def extract_figures(
     unstated = [
         f.period is None and not found.stated for f, found in zip(figures, reading.found, strict=True)
     ]
-    return _one_per_count(_headline_periods(figures, unstated, title, published), title)
-
-
-def _headline_periods(
-    figures: list[CrossingFigure], unstated: list[bool], title: str, published: date | None
-) -> list[CrossingFigure]:
-    """A body's count with no period takes the period of the headline's count that rounds it:
-    "More than 500 migrants crossed the Channel yesterday" over "528 people were detained"; or,
-    when the headline has no count, the year the headline gives the crossings ("Crossing numbers
-    in 2021 triple 2020's figure" over "following 28,400 people crossing the Channel"), or the one
-    year it names ("2024 was the deadliest year in the Channel" over "Arrivals rose to 36,816")."""
-    figures = _headline_rounding(figures, unstated, title)
-    if not any(u and f.sentence != title for f, u in zip(figures, unstated, strict=True)):
-        return figures
-    headline = [f for f in figures if f.sentence == title and f.period is not None]
-    dated = None if headline else _HEADLINE_YEAR.search(title)
-    if dated is None and not headline and len(set(_ANY_YEAR.findall(title))) == 1:
-        dated = _ANY_YEAR.search(title)  # "2024 was the deadliest year in the Channel"
-    out = []
-    for figure, no_phrase in zip(figures, unstated, strict=True):
-        if no_phrase and figure.sentence != title:
-            rounded = next((h for h in headline if _rounds(h.count, figure.count)), None)
-            if rounded is not None:
-                figure = replace(figure, period=rounded.period, as_of=rounded.as_of, year=rounded.year)
-            elif dated is not None:
-                year = int(dated.group(1))
-                so_far = published is not None and published.year == year
-                figure = replace(
-                    figure,
-                    period="year_to_date" if so_far else "year",
-                    as_of=published if so_far else date(year, 12, 31),
-                    year=year,
-                )
-        out.append(figure)
-    return out
-
-
-def _headline_rounding(
-    figures: list[CrossingFigure], unstated: list[bool], title: str
-) -> list[CrossingFigure]:
-    """A headline's round count with no period takes the period of the body's count it rounds:
-    "Canarie, quasi 40mila arrivi" over "Sono 39.910 le persone sbarcate quest'anno"."""
-    body = [f for f in figures if f.sentence != title and f.period is not None]
-    out = []
-    for figure, no_phrase in zip(figures, unstated, strict=True):
-        if no_phrase and figure.sentence == title and figure.period is None:
-            exact = next((b for b in body if _rounds(figure.count, b.count)), None)
-            if exact is not None:
-                figure = replace(figure, period=exact.period, as_of=exact.as_of, year=exact.year)
-        out.append(figure)
-    return out
-
-
-def _rounds(rounded: int, exact: int) -> bool:
-    """`rounded` is a round number within a tenth of `exact` ("more than 500" for 528)."""
-    return rounded != exact and rounded % 10 == 0 and abs(rounded - exact) * 10 <= exact
+    return one_per_count(headline_periods(figures, unstated, title, published), title)
 
 
 def _read_sentence(
@@ -371,7 +310,7 @@ def _add_figure(
     unstated = found.period is None and not found.stated
     year_earlier = found.period == "year" and bool(_YEAR_EARLIER.search(found.around))
     if (
-        (unstated or (year_earlier and not _ANY_YEAR.search(found.around)))
+        (unstated or (year_earlier and not ANY_YEAR.search(found.around)))
         and why.startswith("set against")
         and reading.found
     ):
@@ -436,22 +375,6 @@ def _with_years(reading: _Reading, published: date | None) -> list[CrossingFigur
         replace(figure, year=year_of(found, figure.as_of, reference))
         for figure, found in zip(reading.figures, reading.found, strict=True)
     ]
-
-
-def _one_per_count(figures: list[CrossingFigure], title: str) -> list[CrossingFigure]:
-    """A count told twice is one figure: a headline's without a period or a route gives way to the
-    body's that has them, and so does a headline's whose period differs from the body's (a headline
-    packs two counts in one clause: "755 cross Channel as total for year nears 16,000")."""
-    with_period = {f.count for f in figures if f.period is not None}
-    in_body = {f.count for f in figures if f.period is not None and f.sentence != title}
-    kept = [
-        f
-        for f in figures
-        if (f.period is not None or f.count not in with_period)
-        and not (title and f.sentence == title and f.count in in_body)
-    ]
-    routed = {(f.count, f.period) for f in kept if f.route != "other"}
-    return [f for f in kept if f.route != "other" or (f.count, f.period) not in routed]
 
 
 def _where(sentence: Sentence) -> str:
