@@ -57,11 +57,12 @@ def _last_words(log: Path) -> str:
     return paragraphs[-1][-400:] if paragraphs else ""
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
+def stop_process(process: subprocess.Popen[bytes], grace: float = STOP_GRACE) -> None:
+    """SIGTERM, then SIGKILL if the process has not exited within `grace` seconds."""
     if process.poll() is None:
         process.send_signal(signal.SIGTERM)
         try:
-            process.wait(timeout=STOP_GRACE)
+            process.wait(timeout=grace)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)
@@ -129,4 +130,4 @@ def local_prefect_server(
         _wait_until_healthy(process, server, log, timeout, say)
         yield server
     finally:
-        _stop(process)
+        stop_process(process)

@@ -19,10 +19,11 @@ import psycopg
 import pytest
 from sqlalchemy.engine import make_url
 
+from flows.local_server import stop_process
 from tests.conftest import MIGWATCH, ROOT, scratch_postgres
 from tests.support.feedserver import feed_server
 from tests.support.prefect_server import prefect_server as start_prefect_server
-from tests.support.processes import start_logged, stop_process, wait_for
+from tests.support.processes import start_logged, wait_for
 
 PREFECT = Path(sys.executable).parent / "prefect"
 FEEDS = ["guardian_us_2018.rss", "google_alerts.atom", "daringfireball_jsonfeed_1.0.json"]
@@ -101,7 +102,7 @@ def test_a_worker_runs_the_deployed_poll_once_at_a_time_and_stores_the_items(
 
             states: list[str] = wait_for("both flow runs finished", finished, 150, log)
         finally:
-            stop_process(worker)
+            stop_process(worker, grace=15)
     assert sorted(states) == ["CANCELLED", "COMPLETED"], log.read_text(errors="replace")[-3000:]
     completed = run_ids[states.index("COMPLETED")]
 
@@ -198,7 +199,7 @@ def test_serve_registers_its_own_schedules_beside_prefect_yaml_and_stops_on_sigt
         serve.send_signal(signal.SIGTERM)
         assert serve.wait(timeout=30) == 0, log.read_text(errors="replace")[-3000:]
     finally:
-        stop_process(serve)
+        stop_process(serve, grace=15)
     poll = _deployment(api, "migwatch-scheduled-poll/served")
     assert poll["paused"] is True  # its own schedules paused on the way out
     assert {name: _as_deployed(_deployment(api, name)) for name in yaml_names} == before

@@ -86,14 +86,3 @@ def start_logged(
         return subprocess.Popen(
             args, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
         )
-
-
-def stop_process(process: subprocess.Popen[bytes], grace: float = 15) -> None:
-    """SIGTERM by PID, then SIGKILL if it has not exited within `grace` seconds."""
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=grace)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
