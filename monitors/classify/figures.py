@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from monitors.classify.first_pass import Words
-from monitors.classify.headline_figures import ANY_YEAR, headline_periods, one_per_count
+from monitors.classify.headline_figures import headline_periods, one_per_count
 from monitors.classify.numbers import (
     APPROXIMATE_WORDS,
     WORD_KEYS,
@@ -33,7 +33,7 @@ from monitors.classify.people_counts import (
     compared,
     counts_people,
 )
-from monitors.classify.periods import FoundPeriod, as_of, find_period, year_of
+from monitors.classify.periods import ANY_YEAR, FoundPeriod, as_of, find_period, year_of
 from monitors.classify.terms import Terms
 from monitors.classify.text import Sentence
 from monitors.classify.topic_model import Topic
@@ -353,9 +353,9 @@ def _like_the_one_before(found: FoundPeriod, reading: _Reading, text: str) -> Fo
     before, figure = reading.found[-1], reading.figures[-1]
     if before.period is None or figure.sentence != text:
         return found
-    earlier = _YEAR_EARLIER.search(found.around) is not None
     if before.period == "year_to_date":
-        return FoundPeriod("year_to_date", found.around + (" a year ago" if earlier else ""))
+        return FoundPeriod("year_to_date", found.around)  # as_of reads "a year earlier" in it
+    earlier = _YEAR_EARLIER.search(found.around) is not None
     year = figure.year - 1 if earlier and figure.year else figure.year
     return FoundPeriod(before.period, found.around, year)
 

@@ -7,6 +7,7 @@ import re
 from dataclasses import replace
 from datetime import date
 
+from monitors.classify.periods import ANY_YEAR
 from monitors.models import CrossingFigure
 
 # A headline that gives the crossings of a year: "Crossing numbers in 2021 triple 2020's figure".
@@ -15,8 +16,6 @@ _HEADLINE_YEAR = re.compile(
     r"\b(?:in|nel|during|for) ((?:19|20)\d\d)\b",
     re.IGNORECASE,
 )
-# A year written in digits.
-ANY_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 
 
 def headline_periods(

@@ -134,7 +134,8 @@ _RANKED = tuple(period for period, _ in _PERIODS)
 _REACH = 160  # how far from a number its period phrase may be
 _NEAR = 60  # the window read first
 _LONGEST = 30  # no period phrase is longer
-_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+# A year written in digits.
+ANY_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 _NAMED_YEAR = re.compile(r"(?:\bin|\bnel|\bdel|\bfor|\bof|^)\s*((?:19|20)\d\d)(?:'s)?(?!\d)", re.IGNORECASE)
 # A year right after the count it dates: "45.774 del 2022", "28,400 people in 2021".
 _ATTACHED_YEAR = re.compile(
@@ -181,7 +182,8 @@ _LAST_YEAR_WORDS = re.compile(
 )
 _LAST_YEAR = re.compile(
     r"this time last year|same (?:period|point|time) (?:of |in )?(?:last|the previous) year|at this point last year"
-    r"|un anno fa|a year ago|a year earlier|un anno prima|stesso periodo dell'anno (?:scorso|precedente)",
+    r"|un anno fa|a year ago|a year earlier|the year before|un anno prima|l'anno prima"
+    r"|stesso periodo dell'anno (?:scorso|precedente)",
     re.IGNORECASE,
 )
 
@@ -227,10 +229,12 @@ def find_period(
             and published is not None
             and not _closed(published, text)
             and not _OTHER_YEAR.search(text[max(0, phrase_start - 20) : phrase_end + 15])
-            and not _YEAR.search(text[max(0, phrase_start - 10) : phrase_end + 15])  # "dell'anno record 2022"
+            and not ANY_YEAR.search(
+                text[max(0, phrase_start - 10) : phrase_end + 15]
+            )  # "dell'anno record 2022"
         ):
             return FoundPeriod("year_to_date", around)  # "i 42mila sbarchi dell'anno" in April: so far
-    if period == "year_to_date" and (named_years := _YEAR.findall(around)):
+    if period == "year_to_date" and (named_years := ANY_YEAR.findall(around)):
         return FoundPeriod(period, around, int(named_years[-1]))  # "the same period in 2022"
     return FoundPeriod(period, around)
 
@@ -353,7 +357,7 @@ def as_of(found: FoundPeriod, published: date | None) -> date | None:
     period, clause = found.period, found.around
     if published is None or period is None:
         return None
-    years = [int(y) for y in _YEAR.findall(clause)]
+    years = [int(y) for y in ANY_YEAR.findall(clause)]
     if period == "day":
         if _YESTERDAY.search(clause) and not WEEKDAY_WORD.search(clause):
             return published - timedelta(days=1)
