@@ -61,7 +61,7 @@ def _italian(n: int) -> str:
 
 # Thousands written in Italian words: "cinquemila", "centoventimila", "sessantaseimila" (and "mille").
 ITALIAN_THOUSANDS: dict[str, int] = {f"{_italian(n)}mila": 1000 * n for n in range(2, 1000)} | {"mille": 1000}
-_ITALIAN_THOUSANDS_WORD = re.compile(r"(?<![\w-])([a-zàèéìòù]{4,40})(?![\w-])", re.IGNORECASE)
+_ITALIAN_THOUSANDS_WORD = re.compile(r"(?<![\w-])([a-zàèéìòù]{0,36}(?:mila|mille))(?![\w-])", re.IGNORECASE)
 # Numbers written as words, from ten up: "Ninety people", "twenty-five migrants", "cinquemila persone".
 _WORD_NUMBER = re.compile(
     rf"(?<![\w-])(?:({'|'.join(_TENS)})(?:[- ]({'|'.join(_UNITS)}))?|({'|'.join(sorted(WORD_VALUES, key=len, reverse=True))}))(?![\w-])",
